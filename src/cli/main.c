@@ -1,0 +1,7 @@
+#include <stdio.h>
+
+int main(void)
+{
+    puts("vigil " VIGIL_VERSION);
+    return 0;
+}
