@@ -2,13 +2,23 @@
 
 #include <string.h>
 
+extern const struct decoder decoder_cef;
+extern const struct decoder decoder_syslog;
+extern const struct decoder decoder_apache;
 extern const struct decoder decoder_json;
+extern const struct decoder decoder_csv;
+extern const struct decoder decoder_kv;
 extern const struct decoder decoder_raw;
 
 /* Probe order matters only on ties: more specific formats first. */
 static const struct decoder *const decoders[] = {
+    &decoder_cef, /* CEF often rides inside syslog, so it probes first */
+    &decoder_syslog,
+    &decoder_apache,
     &decoder_json,
-    &decoder_raw,
+    &decoder_csv,
+    &decoder_kv,  /* the loosest structured format */
+    &decoder_raw, /* the fallback, always last */
 };
 
 #define N_DECODERS (sizeof(decoders) / sizeof(decoders[0]))

@@ -52,6 +52,7 @@ struct decoder_ctx {
 struct decoder {
     const char *name;        /* "json", "syslog", "apache", "csv", "kv", "cef" */
     const char *description; /* one line for --help and `vigil formats` */
+    unsigned flags;          /* DECODER_* */
     /* How likely a sample of a file's first lines is this format: 0..100. */
     int (*probe)(const struct str *lines, size_t n_lines);
     /* Optional: create/free ctx->state. open() returns 0 or a negative code. */
@@ -59,6 +60,10 @@ struct decoder {
     void (*close)(struct decoder_ctx *ctx);
     int (*decode)(struct decoder_ctx *ctx, struct str line, struct event *ev, struct diag *d);
 };
+
+/* The first record of a file is a header the decoder must see even when
+ * ingest resumes past it (CSV): ingest replays it on resume. */
+#define DECODER_HEADER 0x1u
 
 /* All decoders, in probe order. */
 const struct decoder *const *decoder_all(size_t *n);

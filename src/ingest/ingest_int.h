@@ -99,6 +99,33 @@ static inline int ingest__add_int(struct decoder_ctx *ctx, struct event *ev, uin
 }
 
 /*
+ * A field writer whose first error is sticky: decoders put fields one after
+ * another and check o->rc once at the end.
+ */
+struct ingest__out {
+    struct decoder_ctx *ctx;
+    struct event *ev;
+    struct diag *d;
+    int rc;
+};
+
+static inline void ingest__put(struct ingest__out *o, uint32_t id, struct value v)
+{
+    if (o->rc == 0)
+        o->rc = ingest__add(o->ctx, o->ev, id, v, o->d);
+}
+
+static inline void ingest__put_str(struct ingest__out *o, uint32_t id, struct str s)
+{
+    ingest__put(o, id, value_str(s));
+}
+
+static inline void ingest__put_int(struct ingest__out *o, uint32_t id, int64_t i)
+{
+    ingest__put(o, id, value_int(i));
+}
+
+/*
  * Intern "<prefix><name>" (e.g. "cef.extensions." + "src"). Returns F_NONE
  * when the joined name would not fit in 256 bytes; callers bound names well
  * below that, so F_NONE here means a caller's bug or a full dictionary.

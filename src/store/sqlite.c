@@ -103,22 +103,25 @@ static int scalar_id(struct sqlite_be *be, sqlite3_stmt *st, int64_t *id, struct
     return sqlite__fail(be->r, d, "query");
 }
 
-static int be_tenant(void *arg, const char *name, uint32_t *id, struct diag *d)
+static int be_tenant(void *arg, const char *name, bool create, uint32_t *id, struct diag *d)
 {
     struct sqlite_be *be = arg;
     pthread_mutex_lock(&be->r_lock);
     sqlite3_stmt *st = NULL;
     int64_t v = 0;
-    int rc = sqlite3_prepare_v2(be->r,
-                                "INSERT INTO tenants(name, created_ns) VALUES (?1, ?2)"
-                                " ON CONFLICT(name) DO UPDATE SET name=name RETURNING id",
-                                -1, &st, NULL) == SQLITE_OK
+    const char *sql = create ? "INSERT INTO tenants(name, created_ns) VALUES (?1, ?2)"
+                               " ON CONFLICT(name) DO UPDATE SET name=name RETURNING id"
+                             : "SELECT id FROM tenants WHERE name=?1";
+    int rc = sqlite3_prepare_v2(be->r, sql, -1, &st, NULL) == SQLITE_OK
                  ? 0
-                 : sqlite__fail(be->r, d, "registering a tenant");
+                 : sqlite__fail(be->r, d, "looking up a tenant");
     if (rc == 0) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, clock_now_ns());
+        if (create)
+            sqlite3_bind_int64(st, 2, clock_now_ns());
         rc = scalar_id(be, st, &v, d);
+        if (rc == E_NOTFOUND)
+            diag_set(d, rc, "tenant", "no tenant named '%s'", name);
     }
     sqlite3_finalize(st);
     pthread_mutex_unlock(&be->r_lock);

@@ -243,9 +243,9 @@ int store_wait(struct store *s, uint64_t seq, struct diag *d)
     return rc;
 }
 
-int store_tenant(struct store *s, const char *name, uint32_t *id, struct diag *d)
+int store_tenant(struct store *s, const char *name, bool create, uint32_t *id, struct diag *d)
 {
-    return s->be_ops->tenant(s->be, name, id, d);
+    return s->be_ops->tenant(s->be, name, create, id, d);
 }
 
 int store_source(struct store *s, uint32_t tenant_id, const char *name, const char *type,

@@ -55,8 +55,8 @@ void store_close(struct store *s);
 
 /* ---- tenants, sources, input files --------------------------------------- */
 
-/* The id of a tenant, created on first use. */
-int store_tenant(struct store *s, const char *name, uint32_t *id, struct diag *d);
+/* The id of a tenant; created on first use when `create`, else E_NOTFOUND. */
+int store_tenant(struct store *s, const char *name, bool create, uint32_t *id, struct diag *d);
 int store_source(struct store *s, uint32_t tenant_id, const char *name, const char *type,
                  const char *format, uint32_t *id, struct diag *d);
 

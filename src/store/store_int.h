@@ -17,7 +17,7 @@ struct store_backend {
     int (*open)(const struct store_opts *o, void **be, struct diag *d);
     void (*close)(void *be);
 
-    int (*tenant)(void *be, const char *name, uint32_t *id, struct diag *d);
+    int (*tenant)(void *be, const char *name, bool create, uint32_t *id, struct diag *d);
     int (*source)(void *be, uint32_t tenant_id, const char *name, const char *type,
                   const char *format, uint32_t *id, struct diag *d);
     int (*file_open)(void *be, uint32_t source_id, const char *path, struct store_file *f,

@@ -1,0 +1,114 @@
+#include "cli/term.h"
+
+#include "base/clock.h"
+
+#define BAR_COLS 20
+/* Erase from the cursor to the end of the line. */
+#define CLEAR_EOL "\x1b[K"
+
+void progress_init(struct progress *p, FILE *fp, const char *label, uint64_t total_bytes)
+{
+    *p = (struct progress){
+        .fp = fp,
+        .label = label ? label : "",
+        .total_bytes = total_bytes,
+        .start_ns = clock_mono_ns(),
+        .width = term_width(fp),
+        .enabled = term_is_tty(fp),
+    };
+    p->last_draw_ns = p->start_ns;
+}
+
+static void put_bar(struct buf *b, uint64_t done, uint64_t total)
+{
+    size_t fill = (size_t)((double)done / (double)total * BAR_COLS);
+    buf_putc(b, '[');
+    for (size_t i = 0; i < BAR_COLS; i++)
+        buf_putc(b, i < fill ? '#' : '.');
+    buf_append_c(b, "] ");
+}
+
+/*
+ * The text of the progress line at now_ns, without the carriage return and
+ * erase codes, fitted into one column less than the terminal so it never
+ * wraps (a wrapped line cannot be redrawn with \r).
+ */
+static void progress_format(const struct progress *p, int64_t now_ns, struct buf *out)
+{
+    char bytes[TERM_HUMAN_MAX], total[TERM_HUMAN_MAX], rate[TERM_HUMAN_MAX];
+    char quarantined[TERM_HUMAN_MAX], time[TERM_HUMAN_MAX];
+    int64_t elapsed = now_ns > p->start_ns ? now_ns - p->start_ns : 0;
+    double secs = (double)elapsed / (double)NS_PER_SEC;
+    double ev_rate = secs > 0 ? (double)p->events / secs : 0;
+    term_thousands(rate, sizeof(rate), ev_rate < 9e18 ? (int64_t)(ev_rate + 0.5) : INT64_MAX);
+    term_thousands(quarantined, sizeof(quarantined),
+                   p->quarantined < INT64_MAX ? (int64_t)p->quarantined : INT64_MAX);
+    term_human_bytes(bytes, sizeof(bytes), p->bytes);
+
+    struct buf stats;
+    buf_init(&stats, BUF_UNBOUNDED);
+    if (p->total_bytes > 0) {
+        uint64_t done = p->bytes < p->total_bytes ? p->bytes : p->total_bytes;
+        double frac = (double)done / (double)p->total_bytes;
+        put_bar(&stats, done, p->total_bytes);
+        term_human_bytes(total, sizeof(total), p->total_bytes);
+        buf_printf(&stats, "%5.1f%%  %s / %s  %s ev/s  %s quarantined", frac * 100.0, bytes, total,
+                   rate, quarantined);
+        if (done > 0 && done < p->total_bytes) {
+            double left = (double)elapsed * (double)(p->total_bytes - done) / (double)done;
+            term_human_duration(time, sizeof(time), left < 9e18 ? (int64_t)left : INT64_MAX);
+            buf_printf(&stats, "  ETA %s", time);
+        }
+    } else {
+        term_human_duration(time, sizeof(time), elapsed);
+        buf_printf(&stats, "%s  %s ev/s  %s quarantined  %s", bytes, rate, quarantined, time);
+    }
+
+    size_t avail = p->width > 1 ? p->width - 1 : 0;
+    size_t stats_cols = term_escaped_width(buf_str(&stats));
+    struct str label = str_c(p->label);
+    if (label.len > 0 && stats_cols + 2 <= avail) {
+        term_escape_fit(out, label, avail - stats_cols - 1);
+        buf_putc(out, ' ');
+        term_escape_fit(out, buf_str(&stats), stats_cols);
+    } else {
+        term_escape_fit(out, buf_str(&stats), avail);
+    }
+    buf_fini(&stats);
+}
+
+static void progress_draw(struct progress *p, int64_t now_ns)
+{
+    struct buf line;
+    buf_init(&line, BUF_UNBOUNDED);
+    buf_putc(&line, '\r');
+    progress_format(p, now_ns, &line);
+    buf_append_c(&line, CLEAR_EOL);
+    fwrite(line.p, 1, line.len, p->fp);
+    fflush(p->fp);
+    buf_fini(&line);
+    p->last_draw_ns = now_ns;
+    p->drawn = true;
+}
+
+void progress_update(struct progress *p, uint64_t bytes_done, uint64_t events, uint64_t quarantined)
+{
+    p->bytes = bytes_done;
+    p->events = events;
+    p->quarantined = quarantined;
+    if (!p->enabled)
+        return;
+    /* Short jobs finish before the first redraw and never show a bar. */
+    int64_t now = clock_mono_ns();
+    if (now - p->last_draw_ns >= PROGRESS_REDRAW_NS)
+        progress_draw(p, now);
+}
+
+void progress_finish(struct progress *p)
+{
+    if (p->enabled && p->drawn) {
+        fputs("\r" CLEAR_EOL, p->fp);
+        fflush(p->fp);
+    }
+    p->drawn = false;
+}
