@@ -77,16 +77,17 @@ static int ingest_one(struct store *s, uint32_t tenant, const char *path,
     char abs[PATH_MAX];
     const char *key = is_stdin ? "-" : (realpath(path, abs) ? abs : path);
     struct ingest *ig = NULL;
+    uint32_t source_id = 0;
     int rc = ingest_open(path, &o, &ig, d);
     if (rc)
         return rc;
     const char *src = source_name ? source_name : is_stdin ? "stdin" : base_name(path);
     rc = store_source(s, tenant, src, is_stdin ? "stdin" : "file", ingest_decoder(ig)->name,
-                      &o.source_id, d);
+                      &source_id, d);
     struct store_file f = {.size = ingest_raw_size(ig)};
     f.head = ingest_head(ig, &f.head_len);
     if (rc == 0 && !is_stdin)
-        rc = store_file_open(s, o.source_id, key, &f, d);
+        rc = store_file_open(s, source_id, key, &f, d);
     if (rc) {
         ingest_close(ig);
         return rc;
@@ -98,7 +99,7 @@ static int ingest_one(struct store *s, uint32_t tenant, const char *path,
     snprintf(res->codec, sizeof(res->codec), "%s", ingest_codec(ig));
 
     struct progress_ctx pc;
-    progress_init(&pc.bar, quiet ? NULL : stderr, base_name(path), ingest_raw_size(ig));
+    progress_init(&pc.bar, stderr, base_name(path), ingest_raw_size(ig));
     if (!quiet && pc.bar.enabled) {
         o.progress = on_progress;
         o.progress_ctx = &pc;
@@ -106,7 +107,8 @@ static int ingest_one(struct store *s, uint32_t tenant, const char *path,
     struct sink_ctx sc = {s, 0};
     struct ingest_sink sink = {sink_emit, &sc};
     int64_t t0 = clock_mono_ns();
-    rc = ingest_run(ig, is_stdin ? 0 : f.id, start, &sink, &res->st, d);
+    struct ingest_target target = {source_id, is_stdin ? 0 : f.id, start};
+    rc = ingest_run(ig, &target, &sink, &res->st, d);
     if (rc == 0 && sc.last_seq)
         rc = store_wait(s, sc.last_seq, d);
     res->ns = clock_mono_ns() - t0;

@@ -20,9 +20,9 @@
 
 /* The names rsyslog prints for %syslogfacility-text% and %syslogseverity-text%. */
 static const char *const facility_names[24] = {
-    "kern",   "user",   "mail",   "daemon", "auth",   "syslog", "lpr",    "news",
-    "uucp",   "cron",   "authpriv", "ftp",  "ntp",    "audit",  "alert",  "clock",
-    "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+    "kern",   "user",   "mail",     "daemon", "auth",   "syslog", "lpr",    "news",
+    "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "audit",  "alert",  "clock",
+    "local0", "local1", "local2",   "local3", "local4", "local5", "local6", "local7",
 };
 static const char *const severity_names[8] = {
     "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
@@ -33,17 +33,17 @@ static const char *const severity_names[8] = {
 
 /* Everything the header says, as slices of the line; empty slices are absent. */
 struct syslog_hdr {
-    int pri;             /* -1 when the record has none */
-    struct str version;  /* RFC 5424 only */
+    int pri;            /* -1 when the record has none */
+    struct str version; /* RFC 5424 only */
     bool has_ts;
     int64_t ts;
     struct str host;
-    struct str app;      /* APP-NAME, or the tag before [pid] */
+    struct str app; /* APP-NAME, or the tag before [pid] */
     struct str procid;
     struct str msgid;
-    size_t sd_pos;       /* RFC 5424 structured data, re-walked by emit() */
+    size_t sd_pos; /* RFC 5424 structured data, re-walked by emit() */
     size_t sd_len;
-    bool tag_colon;      /* the RFC 3164 tag ended with ':' */
+    bool tag_colon; /* the RFC 3164 tag ended with ':' */
     struct str msg;
 };
 
@@ -531,8 +531,7 @@ static int syslog_probe(const struct str *lines, size_t n)
     return with_pri * 2 >= hits ? 90 : 75;
 }
 
-static int syslog_decode(struct decoder_ctx *ctx, struct str line, struct event *ev,
-                         struct diag *d)
+static int syslog_decode(struct decoder_ctx *ctx, struct str line, struct event *ev, struct diag *d)
 {
     struct str msg;
     int rc = ingest__syslog_header(ctx, line, ev, d, &msg);

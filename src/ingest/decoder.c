@@ -10,15 +10,14 @@ extern const struct decoder decoder_csv;
 extern const struct decoder decoder_kv;
 extern const struct decoder decoder_raw;
 
-/* Probe order matters only on ties: more specific formats first. */
+/*
+ * Probe order matters only on ties: more specific formats first. CEF often
+ * rides inside syslog, so it comes before syslog; kv is the loosest
+ * structured format; raw is the fallback and stays last.
+ */
 static const struct decoder *const decoders[] = {
-    &decoder_cef, /* CEF often rides inside syslog, so it probes first */
-    &decoder_syslog,
-    &decoder_apache,
-    &decoder_json,
-    &decoder_csv,
-    &decoder_kv,  /* the loosest structured format */
-    &decoder_raw, /* the fallback, always last */
+    &decoder_cef, &decoder_syslog, &decoder_apache, &decoder_json,
+    &decoder_csv, &decoder_kv,     &decoder_raw,
 };
 
 #define N_DECODERS (sizeof(decoders) / sizeof(decoders[0]))

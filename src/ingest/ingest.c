@@ -35,7 +35,7 @@ struct ingest {
     struct event_batch *batch;
     size_t batch_bytes;
     const struct ingest_sink *sink;
-    int64_t file_id;
+    struct ingest_target target;
     struct ingest_stats *st;
 };
 
@@ -206,7 +206,7 @@ bool ingest_is_stdin(const struct ingest *ig)
 
 static void new_batch(struct ingest *ig)
 {
-    ig->batch = batch_new(ig->opts.tenant_id, ig->opts.source_id, ig->file_id);
+    ig->batch = batch_new(ig->opts.tenant_id, ig->target.source_id, ig->target.file_id);
     ig->batch_bytes = 0;
     ig->ctx.arena = &ig->batch->arena;
 }
@@ -549,15 +549,16 @@ static int replay_header(struct ingest *ig)
     return rc == E_AGAIN || rc == 0 ? 0 : rc;
 }
 
-int ingest_run(struct ingest *ig, int64_t file_id, uint64_t start_offset,
-               const struct ingest_sink *sink, struct ingest_stats *st, struct diag *d)
+int ingest_run(struct ingest *ig, const struct ingest_target *t, const struct ingest_sink *sink,
+               struct ingest_stats *st, struct diag *d)
 {
+    uint64_t start_offset = t->start_offset;
     memset(st, 0, sizeof(*st));
     st->start_offset = start_offset;
     st->raw_size = input_raw_size(ig->in);
     ig->st = st;
     ig->sink = sink;
-    ig->file_id = file_id;
+    ig->target = *t;
     ig->ctx.limits = &ig->opts.limits;
     ig->ctx.time = ig->opts.time;
     if (ig->ctx.time.ref_ns == 0)

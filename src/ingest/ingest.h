@@ -43,7 +43,7 @@ struct ingest_opts {
     struct time_opts time;
     size_t batch_events; /* events per batch, at most */
     size_t batch_bytes;  /* record bytes per batch, at most */
-    uint32_t tenant_id, source_id;
+    uint32_t tenant_id;
     ingest_progress_fn *progress;
     void *progress_ctx;
 };
@@ -69,8 +69,15 @@ const uint8_t *ingest_head(const struct ingest *ig, size_t *len);
 uint64_t ingest_raw_size(const struct ingest *ig);
 bool ingest_is_stdin(const struct ingest *ig);
 
-/* Read from start_offset to the end, emitting batches tagged with file_id. */
-int ingest_run(struct ingest *ig, int64_t file_id, uint64_t start_offset,
-               const struct ingest_sink *sink, struct ingest_stats *st, struct diag *d);
+/* What the batches of a run are tagged with, and where the run starts. */
+struct ingest_target {
+    uint32_t source_id;
+    int64_t file_id;       /* the store's record of the input; 0 for stdin */
+    uint64_t start_offset; /* resume point: a record boundary from a previous run */
+};
+
+/* Read from t->start_offset to the end, emitting batches to sink. */
+int ingest_run(struct ingest *ig, const struct ingest_target *t, const struct ingest_sink *sink,
+               struct ingest_stats *st, struct diag *d);
 
 #endif

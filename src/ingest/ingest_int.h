@@ -92,8 +92,8 @@ static inline int ingest__add_str(struct decoder_ctx *ctx, struct event *ev, uin
     return ingest__add(ctx, ev, id, value_str(s), d);
 }
 
-static inline int ingest__add_int(struct decoder_ctx *ctx, struct event *ev, uint32_t id,
-                                  int64_t i, struct diag *d)
+static inline int ingest__add_int(struct decoder_ctx *ctx, struct event *ev, uint32_t id, int64_t i,
+                                  struct diag *d)
 {
     return ingest__add(ctx, ev, id, value_int(i), d);
 }
