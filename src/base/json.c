@@ -156,7 +156,7 @@ static int unescape(struct scan *s, const char *b, const char *e, struct str *ou
         case 'r': o[n++] = '\r'; break;
         case 't': o[n++] = '\t'; break;
         case 'u': {
-            unsigned cp, lo;
+            unsigned cp = 0, lo = 0;
             hex4(p, &cp); /* validated by the scanner */
             p += 4;
             if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -207,7 +207,7 @@ static int scan_string(struct scan *s, struct str *out)
                 break;
             char x = s->p[1];
             if (x == 'u') {
-                unsigned cp;
+                unsigned cp = 0;
                 if (s->end - s->p < 6 || hex4(s->p + 2, &cp))
                     return fail(s, E_PARSE, "bad \\u escape: expected four hex digits");
                 s->p += 6;
