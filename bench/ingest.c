@@ -155,9 +155,9 @@ static void in_child(const char *name, char **files, size_t n, const char *forma
 static void rm_home(const char *home)
 {
     static const char *const files[] = {"vigil.db", "vigil.db-wal", "vigil.db-shm"};
-    char p[4096];
+    char p[4300];
     for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof(p), "%s/%s", home, files[i]);
+        snprintf(p, sizeof(p), "%.4200s/%s", home, files[i]);
         unlink(p);
     }
     rmdir(home);
@@ -166,9 +166,9 @@ static void rm_home(const char *home)
 static void commit_cases(const char *name, char **files, size_t n, const char *format,
                          const char *dir)
 {
-    char home[4096];
+    char home[4200];
     for (int fts = 0; fts <= 1; fts++) {
-        snprintf(home, sizeof(home), "%s/home-%s-%d", dir, name, fts);
+        snprintf(home, sizeof(home), "%.4000s/home-%.32s-%d", dir, name, fts);
         rm_home(home);
         in_child(name, files, n, format, home, fts);
         rm_home(home);
@@ -197,9 +197,9 @@ int main(int argc, char **argv)
                  {GEN_LOGFMT, "kv"},    {GEN_CSV, "csv"},       {GEN_CEF, "cef"}};
     struct gen_opts go = {.seed = 42, .end_ns = 1790000000LL * NS_PER_SEC,
                           .span_ns = 7 * 86400LL * NS_PER_SEC};
-    char path[4096];
+    char path[4200];
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        snprintf(path, sizeof(path), "%s/vigil-bench-%s.log", dir, kinds[k].format);
+        snprintf(path, sizeof(path), "%.4000s/vigil-bench-%s.log", dir, kinds[k].format);
         FILE *fp = fopen(path, "w");
         if (fp == NULL || gen_write(fp, kinds[k].kind, n, &go) || fclose(fp)) {
             fprintf(stderr, "bench_ingest: cannot write %s\n", path);

@@ -24,4 +24,4 @@ if [ ! -f "$cache/.done" ]; then
     done < <(find "$src" \( -name '*.zip' -o -name '*.tar.gz' \) -print0 | sort -z)
     touch "$cache/.done"
 fi
-find "$cache" -type f \( -name '*.json' -o -name '*.log' \) -size +0 | sort
+find "$cache" -type f \( -name '*.json' -o -name '*.log' \) -size +0 -not -path '*/__MACOSX/*' | sort

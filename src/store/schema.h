@@ -17,9 +17,10 @@
  *     raw TEXT NOT NULL,           -- the record as received
  *     fields TEXT NOT NULL);       -- JSON object of every field: {"name": value, ...}
  *
- * Promoted columns hold the most queried ECS fields as real, indexed columns;
- * every field (promoted or not) is also in `fields` under its own name, so
- * json_extract(fields, '$."name"') always works.
+ * Promoted columns hold the most queried ECS fields as real, indexed columns.
+ * Every other field is in `fields` under its own name (json_extract(fields,
+ * '$."name"')); an ECS field that normalisation derived (event.code from
+ * EventID) is stored only in its promoted column when it has one.
  */
 #ifndef VIGIL_STORE_SCHEMA_H
 #define VIGIL_STORE_SCHEMA_H

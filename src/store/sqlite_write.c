@@ -148,14 +148,20 @@ static void write_value(struct buf *b, const struct value *v)
     }
 }
 
-/* Every field, original and derived, as one flat JSON object. */
+/* Every field as one flat JSON object: originals, and derived ECS names
+ * except those held in a promoted column (the query compiler reads those
+ * from the column, so storing them twice would only cost space and time). */
 static int fields_json(struct buf *b, const struct event *ev)
 {
     buf_reset(b);
     buf_putc(b, '{');
+    bool first = true;
     for (uint32_t i = 0; i < ev->n_fields; i++) {
-        if (i)
+        if ((ev->fields[i].flags & EVENT_FIELD_DERIVED) && schema_column_for(ev->fields[i].id))
+            continue;
+        if (!first)
             buf_putc(b, ',');
+        first = false;
         json_write_string(b, field_name(ev->fields[i].id));
         buf_putc(b, ':');
         write_value(b, &ev->fields[i].v);
