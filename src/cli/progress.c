@@ -2,6 +2,8 @@
 
 #include "base/clock.h"
 
+#include <stdbool.h>
+
 #define BAR_COLS 20
 /* Erase from the cursor to the end of the line. */
 #define CLEAR_EOL "\x1b[K"
@@ -19,6 +21,9 @@ void progress_init(struct progress *p, FILE *fp, const char *label, uint64_t tot
     p->last_draw_ns = p->start_ns;
 }
 
+/* A label is cut to fit down to this many columns; below that it is left out. */
+#define LABEL_MIN_COLS 8
+
 static void put_bar(struct buf *b, uint64_t done, uint64_t total)
 {
     size_t fill = (size_t)((double)done / (double)total * BAR_COLS);
@@ -28,52 +33,67 @@ static void put_bar(struct buf *b, uint64_t done, uint64_t total)
     buf_append_c(b, "] ");
 }
 
-/*
- * The text of the progress line at now_ns, without the carriage return and
- * erase codes, fitted into one column less than the terminal so it never
- * wraps (a wrapped line cannot be redrawn with \r).
- */
-static void progress_format(const struct progress *p, int64_t now_ns, struct buf *out)
+/* Everything but the label and the bar. */
+static void put_stats(const struct progress *p, int64_t elapsed, struct buf *b)
 {
     char bytes[TERM_HUMAN_MAX], total[TERM_HUMAN_MAX], rate[TERM_HUMAN_MAX];
     char quarantined[TERM_HUMAN_MAX], time[TERM_HUMAN_MAX];
-    int64_t elapsed = now_ns > p->start_ns ? now_ns - p->start_ns : 0;
     double secs = (double)elapsed / (double)NS_PER_SEC;
     double ev_rate = secs > 0 ? (double)p->events / secs : 0;
     term_thousands(rate, sizeof(rate), ev_rate < 9e18 ? (int64_t)(ev_rate + 0.5) : INT64_MAX);
     term_thousands(quarantined, sizeof(quarantined),
                    p->quarantined < INT64_MAX ? (int64_t)p->quarantined : INT64_MAX);
     term_human_bytes(bytes, sizeof(bytes), p->bytes);
+    if (p->total_bytes == 0) {
+        term_human_duration(time, sizeof(time), elapsed);
+        buf_printf(b, "%s  %s ev/s  %s quarantined  %s", bytes, rate, quarantined, time);
+        return;
+    }
+    uint64_t done = p->bytes < p->total_bytes ? p->bytes : p->total_bytes;
+    term_human_bytes(total, sizeof(total), p->total_bytes);
+    buf_printf(b, "%5.1f%%  %s / %s  %s ev/s  %s quarantined",
+               (double)done / (double)p->total_bytes * 100.0, bytes, total, rate, quarantined);
+    if (done > 0 && done < p->total_bytes) {
+        double left = (double)elapsed * (double)(p->total_bytes - done) / (double)done;
+        term_human_duration(time, sizeof(time), left < 9e18 ? (int64_t)left : INT64_MAX);
+        buf_printf(b, "  ETA %s", time);
+    }
+}
 
+/*
+ * The text of the progress line at now_ns, without the carriage return and
+ * erase codes, in one column less than the terminal so it never wraps (a
+ * wrapped line cannot be redrawn with \r). When space is short the bar goes
+ * first, then the label is cut, then the numbers.
+ */
+static void progress_format(const struct progress *p, int64_t now_ns, struct buf *out)
+{
+    int64_t elapsed = now_ns > p->start_ns ? now_ns - p->start_ns : 0;
     struct buf stats;
     buf_init(&stats, BUF_UNBOUNDED);
-    if (p->total_bytes > 0) {
-        uint64_t done = p->bytes < p->total_bytes ? p->bytes : p->total_bytes;
-        double frac = (double)done / (double)p->total_bytes;
-        put_bar(&stats, done, p->total_bytes);
-        term_human_bytes(total, sizeof(total), p->total_bytes);
-        buf_printf(&stats, "%5.1f%%  %s / %s  %s ev/s  %s quarantined", frac * 100.0, bytes, total,
-                   rate, quarantined);
-        if (done > 0 && done < p->total_bytes) {
-            double left = (double)elapsed * (double)(p->total_bytes - done) / (double)done;
-            term_human_duration(time, sizeof(time), left < 9e18 ? (int64_t)left : INT64_MAX);
-            buf_printf(&stats, "  ETA %s", time);
-        }
-    } else {
-        term_human_duration(time, sizeof(time), elapsed);
-        buf_printf(&stats, "%s  %s ev/s  %s quarantined  %s", bytes, rate, quarantined, time);
-    }
+    put_stats(p, elapsed, &stats);
 
     size_t avail = p->width > 1 ? p->width - 1 : 0;
     size_t stats_cols = term_escaped_width(buf_str(&stats));
     struct str label = str_c(p->label);
-    if (label.len > 0 && stats_cols + 2 <= avail) {
-        term_escape_fit(out, label, avail - stats_cols - 1);
-        buf_putc(out, ' ');
-        term_escape_fit(out, buf_str(&stats), stats_cols);
-    } else {
-        term_escape_fit(out, buf_str(&stats), avail);
+    size_t label_cols = term_escaped_width(label);
+    size_t label_min = label_cols < LABEL_MIN_COLS ? label_cols : LABEL_MIN_COLS;
+    bool placed = false;
+    for (int with_bar = p->total_bytes > 0; with_bar >= 0 && !placed; with_bar--) {
+        size_t need = stats_cols + (with_bar ? BAR_COLS + 3 : 0) + (label_cols ? 1 : 0);
+        if (need > avail || avail - need < label_min)
+            continue;
+        if (label_cols) {
+            term_escape_fit(out, label, avail - need);
+            buf_putc(out, ' ');
+        }
+        if (with_bar)
+            put_bar(out, p->bytes < p->total_bytes ? p->bytes : p->total_bytes, p->total_bytes);
+        buf_append_str(out, buf_str(&stats));
+        placed = true;
     }
+    if (!placed)
+        term_escape_fit(out, buf_str(&stats), avail);
     buf_fini(&stats);
 }
 

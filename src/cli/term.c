@@ -16,8 +16,8 @@
 
 /* Columns below which the width fitting does not shrink a column. */
 #define TABLE_MIN_COL 4
-/* Bytes of one error message printed by term_error(). */
-#define TERM_ERROR_MAX (64 * 1024)
+/* Columns of one error message printed by term_error(); the rest is cut. */
+#define TERM_ERROR_COLS 4096
 
 static const char hexdigits[] = "0123456789abcdef";
 
@@ -52,7 +52,7 @@ bool term_color_enabled(FILE *fp)
 void term_error(FILE *fp, const char *fmt, ...)
 {
     struct buf msg, line;
-    buf_init(&msg, TERM_ERROR_MAX);
+    buf_init(&msg, BUF_UNBOUNDED);
     buf_init(&line, BUF_UNBOUNDED);
     va_list ap;
     va_start(ap, fmt);
@@ -61,9 +61,7 @@ void term_error(FILE *fp, const char *fmt, ...)
 
     bool color = term_color_enabled(fp);
     buf_append_c(&line, color ? TERM_RED "error:" TERM_RESET " " : "error: ");
-    term_escape(&line, buf_str(&msg));
-    if (msg.err)
-        buf_append_c(&line, " " ELLIPSIS);
+    term_escape_fit(&line, buf_str(&msg), TERM_ERROR_COLS);
     buf_putc(&line, '\n');
     fwrite(line.p, 1, line.len, fp);
     fflush(fp);
@@ -88,22 +86,25 @@ static size_t decode_utf8(const unsigned char *p, size_t n, uint32_t *cp)
 }
 
 /*
- * Code points a terminal may act on rather than show: C1 controls (U+009B
- * is CSI on some terminals), line/paragraph separators, and the bidi
- * controls that let text display in a different order than it reads
- * ("Trojan Source").
+ * Code points a terminal may act on rather than show, or that hide what the
+ * text says: C1 controls (U+009B is CSI on some terminals), line/paragraph
+ * separators, the bidi controls that let text display in a different order
+ * than it reads ("Trojan Source"), and invisible characters used to make
+ * look-alike names or to smuggle text past a reader (zero-width space, word
+ * joiner and invisible operators, BOM, tag characters). ZWJ and ZWNJ stay:
+ * emoji and several scripts need them.
  */
 static bool cp_is_unsafe(uint32_t cp)
 {
-    return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
-           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200B || cp == 0x200E ||
+           cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF || (cp >= 0xE0000 && cp <= 0xE007F);
 }
 
 /* Display columns of a printable code point: a short table, not full wcwidth(). */
 static size_t cp_width(uint32_t cp)
 {
-    static const uint32_t zero[][2] = {
-        {0x0300, 0x036F}, {0x200B, 0x200D}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}};
+    static const uint32_t zero[][2] = {{0x0300, 0x036F}, {0x200C, 0x200D}, {0xFE00, 0xFE0F}};
     static const uint32_t wide[][2] = {
         {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF}, {0x3400, 0x4DBF},
         {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3}, {0xF900, 0xFAFF},
@@ -141,13 +142,15 @@ static size_t escape_ctl(unsigned char c, char out[4])
     }
 }
 
-static size_t escape_u(uint32_t cp, char out[6])
+/* "\\uXXXX", or "\\UXXXXXXXX" past the BMP; returns the length. */
+static size_t escape_u(uint32_t cp, char out[10])
 {
+    int digits = cp > 0xFFFF ? 8 : 4;
     out[0] = '\\';
-    out[1] = 'u';
-    for (int i = 0; i < 4; i++)
-        out[2 + i] = hexdigits[(cp >> (12 - 4 * i)) & 15];
-    return 6;
+    out[1] = digits == 8 ? 'U' : 'u';
+    for (int i = 0; i < digits; i++)
+        out[2 + i] = hexdigits[(cp >> (4 * (digits - 1 - i))) & 15];
+    return (size_t)digits + 2;
 }
 
 /*
@@ -161,7 +164,7 @@ static size_t escape_upto(struct buf *b, struct str s, size_t max_cols)
     size_t i = 0, cols = 0, run = 0;
     while (i < s.len) {
         unsigned char c = p[i];
-        char esc[6];
+        char esc[10];
         size_t esc_len = 0, n = 1, w = 1;
         if (c < 0x20 || c == 0x7f) {
             esc_len = escape_ctl(c, esc);
@@ -242,9 +245,14 @@ static void json_safe_string(struct buf *b, struct str s)
             i += n;
             continue;
         }
-        char esc[6];
+        char esc[10];
         json_write_escaped(b, str_make(s.p + run, i - run));
-        buf_append(b, esc, escape_u(n ? cp : p[i], esc));
+        if (n && cp > 0xFFFF) { /* a surrogate pair */
+            buf_append(b, esc, escape_u(0xD800 + ((cp - 0x10000) >> 10), esc));
+            buf_append(b, esc, escape_u(0xDC00 + ((cp - 0x10000) & 0x3FF), esc));
+        } else {
+            buf_append(b, esc, escape_u(n ? cp : p[i], esc));
+        }
         i += n ? n : 1;
         run = i;
     }
