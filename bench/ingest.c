@@ -69,8 +69,8 @@ static void run_files(char **files, size_t n, const char *format, struct store *
         if (rc)
             die(&d, rc);
         struct ingest_target t = {0};
-        if (s && (rc = store_source(s, 1, "bench", "file", ingest_decoder(ig)->name, &t.source_id,
-                                    &d)))
+        if (s &&
+            (rc = store_source(s, 1, "bench", "file", ingest_decoder(ig)->name, &t.source_id, &d)))
             die(&d, rc);
         struct ingest_stats st;
         if ((rc = ingest_run(ig, &t, &sink, &st, &d)))
@@ -135,8 +135,8 @@ static void bench_case(const char *name, char **files, size_t n, const char *for
     fflush(stdout);
 }
 
-static void in_child(const char *name, char **files, size_t n, const char *format,
-                     const char *home, int fts)
+static void in_child(const char *name, char **files, size_t n, const char *format, const char *home,
+                     int fts)
 {
     fflush(stdout);
     pid_t pid = fork();
@@ -195,8 +195,8 @@ int main(int argc, char **argv)
         const char *format;
     } kinds[] = {{GEN_WINJSON, "json"}, {GEN_SYSLOG, "syslog"}, {GEN_APACHE, "apache"},
                  {GEN_LOGFMT, "kv"},    {GEN_CSV, "csv"},       {GEN_CEF, "cef"}};
-    struct gen_opts go = {.seed = 42, .end_ns = 1790000000LL * NS_PER_SEC,
-                          .span_ns = 7 * 86400LL * NS_PER_SEC};
+    struct gen_opts go = {
+        .seed = 42, .end_ns = 1790000000LL * NS_PER_SEC, .span_ns = 7 * 86400LL * NS_PER_SEC};
     char path[4200];
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         snprintf(path, sizeof(path), "%.4000s/vigil-bench-%s.log", dir, kinds[k].format);

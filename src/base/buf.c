@@ -72,7 +72,7 @@ int buf_append_c(struct buf *b, const char *s)
 
 int buf_putc(struct buf *b, char c)
 {
-    if (b->len + 1 < b->cap && !b->err) {
+    if (b->len + 1 < b->cap && b->len < b->max && !b->err) {
         b->p[b->len++] = c;
         b->p[b->len] = '\0';
         return 0;

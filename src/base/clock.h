@@ -11,10 +11,10 @@
 
 #include <stdint.h>
 
-#define NS_PER_SEC  1000000000LL
-#define NS_PER_MS   1000000LL
-#define NS_PER_US   1000LL
-#define NS_PER_DAY  (86400LL * NS_PER_SEC)
+#define NS_PER_SEC 1000000000LL
+#define NS_PER_MS  1000000LL
+#define NS_PER_US  1000LL
+#define NS_PER_DAY (86400LL * NS_PER_SEC)
 
 /* Wall-clock time, ns since the Unix epoch, UTC (or the fixed value). */
 int64_t clock_now_ns(void);

@@ -10,13 +10,12 @@
 
 /* 0: copy as is; otherwise the escape letter, or 'u' for \u00XX. */
 static const char escape_table[256] = {
-    ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
-    ['"'] = '"',  ['\\'] = '\\', [0x00] = 'u', [0x01] = 'u', [0x02] = 'u',
-    [0x03] = 'u', [0x04] = 'u', [0x05] = 'u', [0x06] = 'u', [0x07] = 'u',
-    [0x0b] = 'u', [0x0e] = 'u', [0x0f] = 'u', [0x10] = 'u', [0x11] = 'u',
-    [0x12] = 'u', [0x13] = 'u', [0x14] = 'u', [0x15] = 'u', [0x16] = 'u',
-    [0x17] = 'u', [0x18] = 'u', [0x19] = 'u', [0x1a] = 'u', [0x1b] = 'u',
-    [0x1c] = 'u', [0x1d] = 'u', [0x1e] = 'u', [0x1f] = 'u', [0x7f] = 'u',
+    ['\b'] = 'b',  ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't', ['"'] = '"',
+    ['\\'] = '\\', [0x00] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u',
+    [0x05] = 'u',  [0x06] = 'u', [0x07] = 'u', [0x0b] = 'u', [0x0e] = 'u', [0x0f] = 'u',
+    [0x10] = 'u',  [0x11] = 'u', [0x12] = 'u', [0x13] = 'u', [0x14] = 'u', [0x15] = 'u',
+    [0x16] = 'u',  [0x17] = 'u', [0x18] = 'u', [0x19] = 'u', [0x1a] = 'u', [0x1b] = 'u',
+    [0x1c] = 'u',  [0x1d] = 'u', [0x1e] = 'u', [0x1f] = 'u', [0x7f] = 'u',
 };
 
 int json_write_escaped(struct buf *b, struct str s)
@@ -147,21 +146,37 @@ static int unescape(struct scan *s, const char *b, const char *e, struct str *ou
         p++;
         char c = *p++;
         switch (c) {
-        case '"': o[n++] = '"'; break;
-        case '\\': o[n++] = '\\'; break;
-        case '/': o[n++] = '/'; break;
-        case 'b': o[n++] = '\b'; break;
-        case 'f': o[n++] = '\f'; break;
-        case 'n': o[n++] = '\n'; break;
-        case 'r': o[n++] = '\r'; break;
-        case 't': o[n++] = '\t'; break;
+        case '"':
+            o[n++] = '"';
+            break;
+        case '\\':
+            o[n++] = '\\';
+            break;
+        case '/':
+            o[n++] = '/';
+            break;
+        case 'b':
+            o[n++] = '\b';
+            break;
+        case 'f':
+            o[n++] = '\f';
+            break;
+        case 'n':
+            o[n++] = '\n';
+            break;
+        case 'r':
+            o[n++] = '\r';
+            break;
+        case 't':
+            o[n++] = '\t';
+            break;
         case 'u': {
             unsigned cp = 0, lo = 0;
             hex4(p, &cp); /* validated by the scanner */
             p += 4;
             if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (e - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) ||
-                    lo < 0xDC00 || lo > 0xDFFF) {
+                if (e - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) || lo < 0xDC00 ||
+                    lo > 0xDFFF) {
                     s->p = p;
                     return fail(s, E_ENCODING, "unpaired UTF-16 surrogate in \\u escape");
                 }
@@ -273,7 +288,7 @@ static int scan_number(struct scan *s, struct json_leaf_value *v)
     /* Floats, and integers too large for int64, travel as doubles. */
     char tmp[64];
     const char *num = v->text.len < sizeof(tmp) ? str_copy(v->text, tmp, sizeof(tmp))
-                                                 : arena_strndup(s->a, b, v->text.len);
+                                                : arena_strndup(s->a, b, v->text.len);
     v->kind = JSON_LEAF_FLOAT;
     v->dval = strtod(num, NULL);
     return 0;

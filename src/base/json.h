@@ -36,7 +36,7 @@ enum json_leaf {
     JSON_LEAF_TRUE,
     JSON_LEAF_FALSE,
     JSON_LEAF_NULL,
-    JSON_LEAF_ARRAY, /* value: the array's raw JSON text; arrays are not flattened */
+    JSON_LEAF_ARRAY,        /* value: the array's raw JSON text; arrays are not flattened */
     JSON_LEAF_OBJECT_EMPTY, /* value: "{}" */
 };
 

@@ -29,7 +29,8 @@ void map_fini(struct map *m)
     m->cap = m->n = m->used = 0;
 }
 
-static struct map_slot *find(const struct map *m, struct str key, uint64_t h, struct map_slot **tomb)
+static struct map_slot *find(const struct map *m, struct str key, uint64_t h,
+                             struct map_slot **tomb)
 {
     size_t mask = m->cap - 1;
     *tomb = NULL;

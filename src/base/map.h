@@ -24,8 +24,8 @@ struct map_slot {
 
 struct map {
     struct map_slot *slots;
-    size_t cap; /* power of two */
-    size_t n;   /* live entries */
+    size_t cap;  /* power of two */
+    size_t n;    /* live entries */
     size_t used; /* live + tombstones */
     map_free_fn *free_value;
 };

@@ -18,8 +18,8 @@ struct str {
     size_t len;
 };
 
-#define STR_LIT(s)  ((struct str){(s), sizeof(s) - 1})
-#define STR_NULL    ((struct str){NULL, 0})
+#define STR_LIT(s) ((struct str){(s), sizeof(s) - 1})
+#define STR_NULL   ((struct str){NULL, 0})
 /* printf("%.*s", STR_FMT(s)) */
 #define STR_FMT(s) (int)(s).len, (s).p
 

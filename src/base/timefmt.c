@@ -152,6 +152,12 @@ static int zone(struct cur *c, int32_t *off, int *had)
     return 0;
 }
 
+/* Seconds since the epoch: cannot overflow for the 4-digit years the parsers read. */
+static int64_t civil_secs(int y, int mo, int d, int h, int mi, int s)
+{
+    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
 static int finish(int y, int mo, int d, int h, int mi, int s, int64_t frac, int32_t off,
                   int64_t *out)
 {
@@ -159,7 +165,12 @@ static int finish(int y, int mo, int d, int h, int mi, int s, int64_t frac, int3
         return E_RANGE;
     if (s == 60)
         s = 59; /* a leap second is folded into the one before it */
-    *out = time_from_civil(y, mo, d, h, mi, s) + frac - (int64_t)off * NS_PER_SEC;
+    /* Only 1677-09-21 .. 2262-04-11 fits in int64 nanoseconds. */
+    int64_t secs = civil_secs(y, mo, d, h, mi, s) - off;
+    if (secs < INT64_MIN / NS_PER_SEC || secs > INT64_MAX / NS_PER_SEC ||
+        (secs == INT64_MAX / NS_PER_SEC && frac > INT64_MAX % NS_PER_SEC))
+        return E_RANGE;
+    *out = secs * NS_PER_SEC + frac;
     return 0;
 }
 
@@ -265,14 +276,15 @@ int time_parse_syslog(struct str in, const struct time_opts *opts, int64_t *out)
         int64_t ref = opts && opts->ref_ns ? opts->ref_ns : clock_now_ns();
         int ry, rmo, rd, rh, rmi, rs;
         time_to_civil(ref, &ry, &rmo, &rd, &rh, &rmi, &rs);
-        y = ry;
-        /* Feb 29 without a year: pick the nearest leap year not after ref's. */
-        if (mo == 2 && d == 29)
-            while (days_in_month(y, 2) != 29)
-                y--;
-        if (d <= days_in_month(y, mo) &&
-            time_from_civil(y, mo, d, h, mi, s) - (int64_t)off * NS_PER_SEC > ref + NS_PER_DAY)
-            y--;
+        /* The latest year (from ref's next one down) that puts the time at most a day
+         * after ref; Feb 29 only in leap years. */
+        for (y = ry + 1;; y--) {
+            if (mo == 2 && d == 29)
+                while (days_in_month(y, 2) != 29)
+                    y--;
+            if (civil_secs(y, mo, d, h, mi, s) - off <= ref / NS_PER_SEC + 86400)
+                break;
+        }
     }
     return finish(y, mo, d, h, mi, s, frac, off, out);
 }
@@ -322,15 +334,17 @@ int time_parse_epoch(struct str in, int64_t *out)
         return E_RANGE;
     int64_t ns = (int64_t)v * unit;
     /* Fraction of the unit: digits beyond ns precision are dropped. */
-    int64_t scale = unit;
+    int64_t scale = unit, frac = 0;
     for (size_t i = 0; i < fp.len; i++) {
         unsigned dgt = (unsigned)(unsigned char)fp.p[i] - '0';
         if (dgt > 9)
             return E_PARSE;
         scale /= 10;
-        ns += (int64_t)dgt * scale;
+        frac += (int64_t)dgt * scale;
     }
-    *out = ns;
+    if (ns > INT64_MAX - frac)
+        return E_RANGE; /* the fraction carries it past the largest time */
+    *out = ns + frac;
     return 0;
 }
 

@@ -21,7 +21,9 @@
         T *items;                                                                                  \
         size_t n, cap;                                                                             \
     }
+// clang-format off
 #define VEC_INIT {NULL, 0, 0}
+// clang-format on
 
 #define VEC_GROW(v, need)                                                                          \
     do {                                                                                           \

@@ -16,28 +16,42 @@ static int listing_opts(struct cli *c, int argc, char **argv, struct cli_output 
                         uint64_t *limit, const char *usage)
 {
     static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},         {"jsonl", no_argument, NULL, 'l'},
-        {"csv", no_argument, NULL, 'c'},          {"limit", required_argument, NULL, 'n'},
-        {"home", required_argument, NULL, 'H'},   {"tenant", required_argument, NULL, 'T'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'},       {"jsonl", no_argument, NULL, 'l'},
+        {"csv", no_argument, NULL, 'c'},        {"limit", required_argument, NULL, 'n'},
+        {"home", required_argument, NULL, 'H'}, {"tenant", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
     };
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "hn:", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'j': cli_output_flag(out, "json"); break;
-        case 'l': cli_output_flag(out, "jsonl"); break;
-        case 'c': cli_output_flag(out, "csv"); break;
+        case 'j':
+            cli_output_flag(out, "json");
+            break;
+        case 'l':
+            cli_output_flag(out, "jsonl");
+            break;
+        case 'c':
+            cli_output_flag(out, "csv");
+            break;
         case 'n':
             if (limit == NULL || str_to_u64(str_c(optarg), limit) || *limit == 0) {
                 term_error(stderr, "--limit: expected a positive number");
                 return EXIT_USAGE;
             }
             break;
-        case 'H': c->home = optarg; break;
-        case 'T': c->tenant = optarg; break;
-        case 'h': fputs(usage, stdout); return EXIT_OK;
-        default: fputs(usage, stderr); return EXIT_USAGE;
+        case 'H':
+            c->home = optarg;
+            break;
+        case 'T':
+            c->tenant = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return EXIT_OK;
+        default:
+            fputs(usage, stderr);
+            return EXIT_USAGE;
         }
     }
     if (optind < argc) {
@@ -49,7 +63,7 @@ static int listing_opts(struct cli *c, int argc, char **argv, struct cli_output 
 }
 
 #define OUTPUT_HELP                                                                                \
-    "  --json | --jsonl | --csv   machine-readable output (default: a table)\n"                   \
+    "  --json | --jsonl | --csv   machine-readable output (default: a table)\n"                    \
     "  -h, --help                 this help\n"
 
 int cmd_sources(struct cli *c, int argc, char **argv)
@@ -88,12 +102,13 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 {
     struct cli_output out = {TERM_TTY, false};
     uint64_t limit = 50;
-    int ec = listing_opts(c, argc, argv, &out, &limit,
-                          "usage: vigil quarantine [--limit N] [--json|--jsonl|--csv]\n\n"
-                          "List the newest records that could not become events: where they\n"
-                          "came from (source, file, byte offset, length), why (reason and\n"
-                          "detail), and their raw bytes (up to the line cap).\n\noptions:\n"
-                          "  -n, --limit N              at most N records (default 50)\n" OUTPUT_HELP);
+    int ec =
+        listing_opts(c, argc, argv, &out, &limit,
+                     "usage: vigil quarantine [--limit N] [--json|--jsonl|--csv]\n\n"
+                     "List the newest records that could not become events: where they\n"
+                     "came from (source, file, byte offset, length), why (reason and\n"
+                     "detail), and their raw bytes (up to the line cap).\n\noptions:\n"
+                     "  -n, --limit N              at most N records (default 50)\n" OUTPUT_HELP);
     if (ec >= 0)
         return ec;
     struct store *s;
@@ -184,10 +199,17 @@ static int parse_age(const char *s, int64_t *ns)
         return E_PARSE;
     int64_t unit;
     switch (t.p[t.len - 1]) {
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    case 'w': unit = 7 * 86400; break;
-    default: return E_PARSE;
+    case 'h':
+        unit = 3600;
+        break;
+    case 'd':
+        unit = 86400;
+        break;
+    case 'w':
+        unit = 7 * 86400;
+        break;
+    default:
+        return E_PARSE;
     }
     uint64_t v;
     if (str_to_u64(str_make(t.p, t.len - 1), &v) || v == 0 || v > 100000)
@@ -215,8 +237,10 @@ static int parse_size(const char *s, uint64_t *bytes)
 int cmd_retention(struct cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"max-age", required_argument, NULL, 'a'}, {"max-size", required_argument, NULL, 's'},
-        {"home", required_argument, NULL, 'H'},    {"help", no_argument, NULL, 'h'},
+        {"max-age", required_argument, NULL, 'a'},
+        {"max-size", required_argument, NULL, 's'},
+        {"home", required_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     static const char usage[] =
@@ -242,9 +266,15 @@ int cmd_retention(struct cli *c, int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
-        case 'H': c->home = optarg; break;
-        case 'h': fputs(usage, stdout); return EXIT_OK;
-        default: fputs(usage, stderr); return EXIT_USAGE;
+        case 'H':
+            c->home = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return EXIT_OK;
+        default:
+            fputs(usage, stderr);
+            return EXIT_USAGE;
         }
     }
     if (!o.retention_max_age_ns && !o.retention_max_bytes) {

@@ -19,7 +19,7 @@ static const struct {
     const char *file;
     uint64_t n;
 } demo_files[] = {
-    {GEN_SYSLOG, "auth.log", 20000},      {GEN_APACHE, "access.log", 30000},
+    {GEN_SYSLOG, "auth.log", 20000},       {GEN_APACHE, "access.log", 30000},
     {GEN_WINJSON, "windows.jsonl", 20000}, {GEN_LOGFMT, "checkout.log", 10000},
     {GEN_CSV, "firewall.csv", 10000},      {GEN_CEF, "ips.cef", 5000},
 };

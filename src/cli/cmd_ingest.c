@@ -14,21 +14,20 @@
 
 static void help(FILE *fp)
 {
-    fprintf(fp,
-            "usage: vigil ingest [OPTIONS] FILE... | -\n\n"
-            "Read log files (or stdin with -) into the store. gzip and zstd input is\n"
-            "recognised by content. The format is detected from each file's first lines\n"
-            "unless --format is given. Re-running on the same file resumes after the last\n"
-            "committed record: nothing is stored twice, nothing is skipped.\n\n"
-            "options:\n"
-            "  --source NAME     source name (default: the file's name; \"stdin\" for -)\n"
-            "  --format F        json, syslog, apache, csv, kv, cef, raw (see vigil formats)\n"
-            "  --max-line BYTES  records longer than this are quarantined (default 1048576)\n"
-            "  --no-resume       read files from the start even if seen before\n"
-            "  --strict          exit 5 if any record was quarantined\n"
-            "  --json            print the summary as JSON\n"
-            "  -q, --quiet       no progress bar or summary\n"
-            "  -h, --help        this help\n");
+    fprintf(fp, "usage: vigil ingest [OPTIONS] FILE... | -\n\n"
+                "Read log files (or stdin with -) into the store. gzip and zstd input is\n"
+                "recognised by content. The format is detected from each file's first lines\n"
+                "unless --format is given. Re-running on the same file resumes after the last\n"
+                "committed record: nothing is stored twice, nothing is skipped.\n\n"
+                "options:\n"
+                "  --source NAME     source name (default: the file's name; \"stdin\" for -)\n"
+                "  --format F        json, syslog, apache, csv, kv, cef, raw (see vigil formats)\n"
+                "  --max-line BYTES  records longer than this are quarantined (default 1048576)\n"
+                "  --no-resume       read files from the start even if seen before\n"
+                "  --strict          exit 5 if any record was quarantined\n"
+                "  --json            print the summary as JSON\n"
+                "  -q, --quiet       no progress bar or summary\n"
+                "  -h, --help        this help\n");
 }
 
 struct sink_ctx {
@@ -121,9 +120,8 @@ static void summary_table(struct file_result *r, size_t n, bool json)
 {
     struct table t;
     table_init(&t, 1u << 20);
-    static const char *const cols[] = {"file",        "format",  "codec",   "events",
-                                       "quarantined", "skipped", "bytes",   "seconds",
-                                       "events/s",    "resumed_from"};
+    static const char *const cols[] = {"file",    "format", "codec",   "events",   "quarantined",
+                                       "skipped", "bytes",  "seconds", "events/s", "resumed_from"};
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         table_add_col(&t, cols[i], i >= 3 ? TABLE_RIGHT : TABLE_LEFT);
     for (size_t i = 0; i < n; i++) {
@@ -147,11 +145,16 @@ static void summary_table(struct file_result *r, size_t n, bool json)
 int cmd_ingest(struct cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"source", required_argument, NULL, 's'}, {"format", required_argument, NULL, 'f'},
-        {"max-line", required_argument, NULL, 'm'}, {"no-resume", no_argument, NULL, 'n'},
-        {"strict", no_argument, NULL, 'S'},       {"json", no_argument, NULL, 'j'},
-        {"quiet", no_argument, NULL, 'q'},        {"home", required_argument, NULL, 'H'},
-        {"tenant", required_argument, NULL, 'T'}, {"help", no_argument, NULL, 'h'},
+        {"source", required_argument, NULL, 's'},
+        {"format", required_argument, NULL, 'f'},
+        {"max-line", required_argument, NULL, 'm'},
+        {"no-resume", no_argument, NULL, 'n'},
+        {"strict", no_argument, NULL, 'S'},
+        {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"home", required_argument, NULL, 'H'},
+        {"tenant", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct ingest_opts o;
@@ -162,8 +165,12 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
         switch (opt) {
-        case 's': source = optarg; break;
-        case 'f': o.format = optarg; break;
+        case 's':
+            source = optarg;
+            break;
+        case 'f':
+            o.format = optarg;
+            break;
         case 'm': {
             uint64_t v;
             if (str_to_u64(str_c(optarg), &v) || v < 64 || v > (1u << 30)) {
@@ -173,14 +180,30 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
             o.limits.max_line_bytes = (size_t)v;
             break;
         }
-        case 'n': resume = false; break;
-        case 'S': strict = true; break;
-        case 'j': json = true; break;
-        case 'q': quiet = true; break;
-        case 'H': c->home = optarg; break;
-        case 'T': c->tenant = optarg; break;
-        case 'h': help(stdout); return EXIT_OK;
-        default: help(stderr); return EXIT_USAGE;
+        case 'n':
+            resume = false;
+            break;
+        case 'S':
+            strict = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'H':
+            c->home = optarg;
+            break;
+        case 'T':
+            c->tenant = optarg;
+            break;
+        case 'h':
+            help(stdout);
+            return EXIT_OK;
+        default:
+            help(stderr);
+            return EXIT_USAGE;
         }
     }
     if (optind >= argc) {

@@ -43,7 +43,8 @@ static void json_value(struct buf *b, const char *col, const struct value *v)
     char tmp[48];
     if (v->type == VAL_NULL) {
         buf_append_c(b, "null");
-    } else if (v->type == VAL_INT && (strcmp(col, "_time") == 0 || strcmp(col, "_ingest_time") == 0)) {
+    } else if (v->type == VAL_INT &&
+               (strcmp(col, "_time") == 0 || strcmp(col, "_ingest_time") == 0)) {
         json_write_string(b, str_c(time_format_rfc3339(v->i, 9, tmp, sizeof(tmp))));
     } else if (v->type == VAL_INT) {
         buf_append_i64(b, v->i);
@@ -126,15 +127,33 @@ int cmd_search(struct cli *c, int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
-        case 'j': cli_output_flag(&out, "json"); break;
-        case 'l': cli_output_flag(&out, "jsonl"); break;
-        case 'c': cli_output_flag(&out, "csv"); break;
-        case 'e': explain = true; break;
-        case 'q': quiet = true; break;
-        case 'H': c->home = optarg; break;
-        case 'T': c->tenant = optarg; break;
-        case 'h': help(stdout); return EXIT_OK;
-        default: help(stderr); return EXIT_USAGE;
+        case 'j':
+            cli_output_flag(&out, "json");
+            break;
+        case 'l':
+            cli_output_flag(&out, "jsonl");
+            break;
+        case 'c':
+            cli_output_flag(&out, "csv");
+            break;
+        case 'e':
+            explain = true;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'H':
+            c->home = optarg;
+            break;
+        case 'T':
+            c->tenant = optarg;
+            break;
+        case 'h':
+            help(stdout);
+            return EXIT_OK;
+        default:
+            help(stderr);
+            return EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {

@@ -81,8 +81,13 @@ int cli_rows_cb(void *ctx, size_t n_cols, const char *const *cols, const struct 
 {
     struct cli_rows *r = ctx;
     if (!r->started) {
+        /* Numbers right-aligned, judged by the first row. */
         for (size_t i = 0; i < n_cols; i++)
-            table_add_col(&r->t, cols[i], TABLE_LEFT);
+            table_add_col(&r->t, cols[i],
+                          (vals[i].type == VAL_INT || vals[i].type == VAL_FLOAT) &&
+                                  !is_time_col(r, cols[i])
+                              ? TABLE_RIGHT
+                              : TABLE_LEFT);
         r->started = true;
     }
     table_row(&r->t);
@@ -94,7 +99,11 @@ int cli_rows_cb(void *ctx, size_t n_cols, const char *const *cols, const struct 
         } else if (v->type == VAL_INT && is_time_col(r, cols[i])) {
             table_cell_c(&r->t, time_format_rfc3339(v->i, 3, tmp, sizeof(tmp)));
         } else if (v->type == VAL_INT) {
-            table_cell_count(&r->t, v->i);
+            /* Counts read better grouped; ids, codes and ports must not be. */
+            bool count = strstr(cols[i], "count") || strcmp(cols[i], "events") == 0 ||
+                         strcmp(cols[i], "quarantined") == 0 || strcmp(cols[i], "bytes") == 0 ||
+                         strcmp(cols[i], "rows") == 0;
+            count ? table_cell_count(&r->t, v->i) : table_cell_i64(&r->t, v->i);
         } else if (v->type == VAL_FLOAT) {
             table_cell_num(&r->t, value_as_str(v, tmp, sizeof(tmp)));
         } else {

@@ -30,9 +30,10 @@ static const struct command commands[] = {
 
 static void usage(FILE *fp)
 {
-    fprintf(fp, "vigil %s - self-hosted security and IT operations\n\n"
-                "usage: vigil [--home DIR] [--tenant NAME] [--log-level LEVEL] COMMAND [ARGS]\n\n"
-                "commands:\n",
+    fprintf(fp,
+            "vigil %s - self-hosted security and IT operations\n\n"
+            "usage: vigil [--home DIR] [--tenant NAME] [--log-level LEVEL] COMMAND [ARGS]\n\n"
+            "commands:\n",
             VIGIL_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(fp, "  %-12s %s\n", commands[i].name, commands[i].summary);

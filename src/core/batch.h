@@ -35,11 +35,11 @@ struct event_batch {
     VEC(struct quarantine_rec) quarantine;
     uint32_t tenant_id;
     uint32_t source_id;
-    int64_t file_id;     /* store's id for the input file, 0 for stdin */
-    uint64_t end_offset; /* the input offset just past the last record in this batch */
-    uint64_t n_records;  /* records framed (events + quarantined + skipped) */
-    int64_t ingest_ns;   /* when the batch was started */
-    uint64_t seq;        /* set by the store on submit */
+    int64_t file_id;          /* store's id for the input file, 0 for stdin */
+    uint64_t end_offset;      /* the input offset just past the last record in this batch */
+    uint64_t n_records;       /* records framed (events + quarantined + skipped) */
+    int64_t ingest_ns;        /* when the batch was started */
+    uint64_t seq;             /* set by the store on submit */
     struct event_batch *next; /* the store's queue link */
 };
 

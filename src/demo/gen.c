@@ -25,17 +25,28 @@ static unsigned pick(struct rng *r, unsigned n)
 
 #define PICK(r, arr) ((arr)[pick(r, (unsigned)(sizeof(arr) / sizeof((arr)[0])))])
 
-static const char *const users[] = {"alice", "bob", "carol", "dave", "erin", "frank",
-                                    "grace", "heidi", "ivan", "judy", "svc_backup", "svc_sql"};
-static const char *const hosts[] = {"web-01", "web-02", "db-01", "bastion", "ws-042", "ws-107",
-                                    "dc-01"};
+static const char *const users[] = {"alice", "bob",   "carol", "dave", "erin",       "frank",
+                                    "grace", "heidi", "ivan",  "judy", "svc_backup", "svc_sql"};
+static const char *const hosts[] = {"web-01", "web-02", "db-01", "bastion",
+                                    "ws-042", "ws-107", "dc-01"};
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-static const char *const paths[] = {"/", "/index.html", "/login", "/api/v1/items",
-                                    "/api/v1/orders", "/static/app.js", "/static/site.css",
-                                    "/favicon.ico", "/search?q=shoes", "/account"};
-static const char *const scans[] = {"/wp-login.php", "/.env", "/admin/config.php",
-                                    "/cgi-bin/test.cgi", "/phpmyadmin/", "/.git/config",
+static const char *const paths[] = {"/",
+                                    "/index.html",
+                                    "/login",
+                                    "/api/v1/items",
+                                    "/api/v1/orders",
+                                    "/static/app.js",
+                                    "/static/site.css",
+                                    "/favicon.ico",
+                                    "/search?q=shoes",
+                                    "/account"};
+static const char *const scans[] = {"/wp-login.php",
+                                    "/.env",
+                                    "/admin/config.php",
+                                    "/cgi-bin/test.cgi",
+                                    "/phpmyadmin/",
+                                    "/.git/config",
                                     "/search?q=1%27%20OR%20%271%27=%271"};
 static const char *const agents[] = {
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -176,8 +187,8 @@ static void csv_line(FILE *fp, struct rng *r, int64_t ts, uint64_t i)
     ip(r, src, sizeof(src), 1);
     ip(r, dst, sizeof(dst), pick(r, 3) != 0);
     static const unsigned ports[] = {22, 53, 80, 443, 445, 3389, 8080};
-    fprintf(fp, "%s,%s,%s,%u,%s,%s,%u\n", t, src, dst, PICK(r, ports),
-            pick(r, 4) ? "tcp" : "udp", pick(r, 10) ? "allow" : "deny", pick(r, 100000));
+    fprintf(fp, "%s,%s,%s,%u,%s,%s,%u\n", t, src, dst, PICK(r, ports), pick(r, 4) ? "tcp" : "udp",
+            pick(r, 10) ? "allow" : "deny", pick(r, 100000));
 }
 
 static void cef_line(FILE *fp, struct rng *r, int64_t ts)
@@ -200,15 +211,27 @@ int gen_write(FILE *fp, enum gen_kind k, uint64_t n, const struct gen_opts *o)
     int64_t end = o->end_ns ? o->end_ns : clock_now_ns();
     int64_t start = end - o->span_ns;
     for (uint64_t i = 0; i < n; i++) {
-        int64_t ts = n > 1 ? start + (int64_t)((double)o->span_ns * (double)i / (double)(n - 1))
-                           : end;
+        int64_t ts =
+            n > 1 ? start + (int64_t)((double)o->span_ns * (double)i / (double)(n - 1)) : end;
         switch (k) {
-        case GEN_SYSLOG: syslog_line(fp, &r, ts); break;
-        case GEN_APACHE: apache_line(fp, &r, ts); break;
-        case GEN_WINJSON: winjson_line(fp, &r, ts); break;
-        case GEN_LOGFMT: logfmt_line(fp, &r, ts); break;
-        case GEN_CSV: csv_line(fp, &r, ts, i); break;
-        case GEN_CEF: cef_line(fp, &r, ts); break;
+        case GEN_SYSLOG:
+            syslog_line(fp, &r, ts);
+            break;
+        case GEN_APACHE:
+            apache_line(fp, &r, ts);
+            break;
+        case GEN_WINJSON:
+            winjson_line(fp, &r, ts);
+            break;
+        case GEN_LOGFMT:
+            logfmt_line(fp, &r, ts);
+            break;
+        case GEN_CSV:
+            csv_line(fp, &r, ts, i);
+            break;
+        case GEN_CEF:
+            cef_line(fp, &r, ts);
+            break;
         }
     }
     return ferror(fp) ? E_IO : 0;

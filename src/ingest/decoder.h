@@ -40,7 +40,10 @@ struct ingest_limits {
     uint32_t max_fields;   /* fields per event */
 };
 
-#define INGEST_LIMITS_DEFAULT {.max_line_bytes = 1u << 20, .max_depth = 32, .max_fields = 1024}
+#define INGEST_LIMITS_DEFAULT                                                                      \
+    {                                                                                              \
+        .max_line_bytes = 1u << 20, .max_depth = 32, .max_fields = 1024                            \
+    }
 
 struct decoder_ctx {
     const struct ingest_limits *limits;

@@ -123,8 +123,7 @@ static enum framing pick_framing(const struct ingest *ig, const struct str *line
     return depth == 0 ? FRAME_LINES : FRAME_JSON;
 }
 
-int ingest_open(const char *path, const struct ingest_opts *o, struct ingest **out,
-                struct diag *d)
+int ingest_open(const char *path, const struct ingest_opts *o, struct ingest **out, struct diag *d)
 {
     struct ingest *ig = xcalloc(1, sizeof(*ig));
     ig->opts = *o;
@@ -260,8 +259,8 @@ static const char *decode_reason(int rc)
 static bool is_blank(struct str s)
 {
     for (size_t i = 0; i < s.len; i++)
-        if (s.p[i] != ' ' && s.p[i] != '\t' && s.p[i] != '\r' && s.p[i] != '\n' &&
-            s.p[i] != '\f' && s.p[i] != '\v')
+        if (s.p[i] != ' ' && s.p[i] != '\t' && s.p[i] != '\r' && s.p[i] != '\n' && s.p[i] != '\f' &&
+            s.p[i] != '\v')
             return false;
     return true;
 }
@@ -397,10 +396,10 @@ static int run_lines(struct ingest *ig, struct diag *d)
  * short: it is quarantined as json_truncated and framing resumes there.
  */
 struct jframe {
-    size_t pos, doc;  /* scan position and document start, as buffer indices */
+    size_t pos, doc; /* scan position and document start, as buffer indices */
     int depth;
     bool in_doc, in_str, esc, at_bol;
-    char *head;       /* first max bytes of an over-long document */
+    char *head; /* first max bytes of an over-long document */
     uint64_t head_off, skipped_len;
 };
 
@@ -476,8 +475,8 @@ static int run_json(struct ingest *ig, struct diag *d)
                 j.in_doc = true;
                 j.doc = j.pos;
                 j.depth = 1;
-            } else if (!(c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' ||
-                         c == '[' || c == ']')) {
+            } else if (!(c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == '[' ||
+                         c == ']')) {
                 if ((rc = jskip_text(ig, &j, d)))
                     break;
                 continue;

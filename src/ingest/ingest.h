@@ -26,10 +26,10 @@
 #include <stdint.h>
 
 struct ingest_stats {
-    uint64_t start_offset;  /* where this run began (resume) */
-    uint64_t bytes;         /* decompressed bytes consumed, from start_offset */
-    uint64_t raw_bytes;     /* on-disk bytes read */
-    uint64_t raw_size;      /* on-disk size, 0 if unknown */
+    uint64_t start_offset; /* where this run began (resume) */
+    uint64_t bytes;        /* decompressed bytes consumed, from start_offset */
+    uint64_t raw_bytes;    /* on-disk bytes read */
+    uint64_t raw_size;     /* on-disk size, 0 if unknown */
     uint64_t records, events, quarantined, skipped;
     uint64_t ts_missing, ts_invalid, utf8_repaired;
     uint64_t batches;
@@ -59,8 +59,7 @@ struct ingest_sink {
 struct ingest;
 
 /* Open an input and pick its decoder (opts->format, or detection over the first lines). */
-int ingest_open(const char *path, const struct ingest_opts *o, struct ingest **out,
-                struct diag *d);
+int ingest_open(const char *path, const struct ingest_opts *o, struct ingest **out, struct diag *d);
 void ingest_close(struct ingest *ig);
 const struct decoder *ingest_decoder(const struct ingest *ig);
 const char *ingest_framing(const struct ingest *ig); /* "lines" or "json-documents" */

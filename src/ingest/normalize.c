@@ -62,14 +62,14 @@ static const struct {
 
 /* Exporter nestings of Windows event data, stripped to give the bare name. */
 static const char *const prefixes[] = {
-    "Event.EventData.", "Event.System.", "Event.UserData.", "winlog.event_data.",
-    "EventData.",       "System.",
+    "Event.EventData.",   "Event.System.", "Event.UserData.",
+    "winlog.event_data.", "EventData.",    "System.",
 };
 
 /* Time fields in order of preference. */
 static const char *const time_fields[] = {
-    "@timestamp", "timestamp", "time", "ts",       "_time",    "SystemTime",
-    "TimeCreated", "UtcTime",  "EventTime", "datetime", "date", "event.created",
+    "@timestamp",  "timestamp", "time",      "ts",       "_time", "SystemTime",
+    "TimeCreated", "UtcTime",   "EventTime", "datetime", "date",  "event.created",
 };
 
 /*
@@ -79,8 +79,8 @@ static const char *const time_fields[] = {
 #define RESOLVED 0x80000000u
 
 struct memo {
-    uint32_t bare; /* RESOLVED | id of the stripped name, or RESOLVED | 0 */
-    uint32_t ecs;  /* id of the ECS alias of the bare (or original) name, or 0 */
+    uint32_t bare;    /* RESOLVED | id of the stripped name, or RESOLVED | 0 */
+    uint32_t ecs;     /* id of the ECS alias of the bare (or original) name, or 0 */
     int8_t time_rank; /* index in time_fields, or -1 */
 };
 
@@ -165,8 +165,9 @@ static int value_time(const struct value *v, const struct time_opts *t, int64_t 
     case VAL_FLOAT:
         if (!(v->f > 0 && v->f < 1e19))
             return E_RANGE;
-        *ts = v->f < 1e11 ? (int64_t)(v->f * 1e9) : v->f < 1e14 ? (int64_t)(v->f * 1e6)
-                                                                 : (int64_t)(v->f * 1e3);
+        *ts = v->f < 1e11   ? (int64_t)(v->f * 1e9)
+              : v->f < 1e14 ? (int64_t)(v->f * 1e6)
+                            : (int64_t)(v->f * 1e3);
         return 0;
     default:
         return E_PARSE;

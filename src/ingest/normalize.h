@@ -20,8 +20,8 @@
 #include "base/timefmt.h"
 #include "core/event.h"
 
-#define NORMALIZE_TS_MIN        631152000000000000LL /* 1990-01-01T00:00:00Z */
-#define NORMALIZE_TS_MAX_AHEAD  (86400LL * 1000000000LL)
+#define NORMALIZE_TS_MIN       631152000000000000LL /* 1990-01-01T00:00:00Z */
+#define NORMALIZE_TS_MAX_AHEAD (86400LL * 1000000000LL)
 
 void ingest_normalize(struct event *ev, struct arena *a, const struct time_opts *t);
 

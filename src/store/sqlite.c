@@ -179,8 +179,8 @@ static int be_file_open(void *arg, uint32_t source_id, const char *path, struct 
         int64_t hash = sqlite3_column_int64(st, 1);
         size_t len = (size_t)sqlite3_column_int64(st, 2);
         uint64_t offset = (uint64_t)sqlite3_column_int64(st, 3);
-        bool same = len <= f->head_len && (int64_t)hash_bytes(f->head, len) == hash &&
-                    offset <= f->size;
+        bool same =
+            len <= f->head_len && (int64_t)hash_bytes(f->head, len) == hash && offset <= f->size;
         f->offset = same ? offset : 0;
         f->restarted = !same;
         sqlite3_finalize(st);
@@ -336,19 +336,22 @@ static int be_stats(void *arg, uint32_t tenant_id, struct store_stats *s, struct
     struct sqlite_be *be = arg;
     pthread_mutex_lock(&be->r_lock);
     memset(s, 0, sizeof(*s));
-    s->events = (uint64_t)one(be->r, "SELECT coalesce(sum(events),0) FROM source_files"
-                                     " WHERE tenant_id=?1", tenant_id);
-    s->quarantined = (uint64_t)one(be->r, "SELECT count(*) FROM quarantine WHERE tenant_id=?1",
-                                   tenant_id);
-    s->sources = (uint64_t)one(be->r, "SELECT count(*) FROM sources WHERE tenant_id=?1",
-                               tenant_id);
-    s->files = (uint64_t)one(be->r, "SELECT count(*) FROM source_files WHERE tenant_id=?1",
-                             tenant_id);
+    s->events = (uint64_t)one(be->r,
+                              "SELECT coalesce(sum(events),0) FROM source_files"
+                              " WHERE tenant_id=?1",
+                              tenant_id);
+    s->quarantined =
+        (uint64_t)one(be->r, "SELECT count(*) FROM quarantine WHERE tenant_id=?1", tenant_id);
+    s->sources = (uint64_t)one(be->r, "SELECT count(*) FROM sources WHERE tenant_id=?1", tenant_id);
+    s->files =
+        (uint64_t)one(be->r, "SELECT count(*) FROM source_files WHERE tenant_id=?1", tenant_id);
     s->partitions = (uint64_t)one(be->r, "SELECT count(*) FROM partitions", 0);
     s->first_ts = one(be->r, "SELECT min(min_ts) FROM partitions", 0);
     s->last_ts = one(be->r, "SELECT max(max_ts) FROM partitions", 0);
-    s->db_bytes = (uint64_t)one(be->r, "SELECT page_count * page_size FROM pragma_page_count,"
-                                       " pragma_page_size", 0);
+    s->db_bytes = (uint64_t)one(be->r,
+                                "SELECT page_count * page_size FROM pragma_page_count,"
+                                " pragma_page_size",
+                                0);
     pthread_mutex_unlock(&be->r_lock);
     return 0;
 }

@@ -70,8 +70,8 @@ int sqlite__retention(void *be, const struct store_opts *o, int64_t now_ns, uint
 /* sqlite_search.c */
 int sqlite__search(void *be, const struct query *q, const struct store_search_opts *o,
                    store_row_fn *fn, void *ctx, struct diag *d);
-int sqlite__explain(void *be, const struct query *q, const struct store_search_opts *o,
-                    char **sql, struct diag *d);
+int sqlite__explain(void *be, const struct query *q, const struct store_search_opts *o, char **sql,
+                    struct diag *d);
 /* Run a fixed SELECT on r and hand its rows to fn (listings). */
 int sqlite__rows(struct sqlite_be *be, sqlite3_stmt *st, store_row_fn *fn, void *ctx,
                  struct diag *d);

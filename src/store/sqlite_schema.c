@@ -162,8 +162,8 @@ int sqlite_schema_create_partition(sqlite3 *db, int64_t day, bool fts, struct di
                " VALUES (%lld, '%s', %s%s%s, %lld);",
                (long long)day, ev, fts ? "'" : "", fts ? ft : "NULL", fts ? "'" : "",
                (long long)clock_now_ns());
-    int rc = b.err ? diag_set(d, E_TOOBIG, "store", "partition DDL too long")
-                   : sqlite__exec(db, b.p, d);
+    int rc =
+        b.err ? diag_set(d, E_TOOBIG, "store", "partition DDL too long") : sqlite__exec(db, b.p, d);
     buf_fini(&b);
     return rc;
 }

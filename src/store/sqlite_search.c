@@ -10,8 +10,8 @@ int sqlite__search(void *be, const struct query *q, const struct store_search_op
     return diag_set(d, E_UNSUPPORTED, "search", "the query compiler is not wired in yet");
 }
 
-int sqlite__explain(void *be, const struct query *q, const struct store_search_opts *o,
-                    char **sql, struct diag *d)
+int sqlite__explain(void *be, const struct query *q, const struct store_search_opts *o, char **sql,
+                    struct diag *d)
 {
     (void)be, (void)q, (void)o, (void)sql;
     return diag_set(d, E_UNSUPPORTED, "search", "the query compiler is not wired in yet");

@@ -37,8 +37,8 @@ enum store_durability {
 };
 
 struct store_opts {
-    const char *home;             /* data directory; created if absent */
-    bool fts;                     /* full-text index on raw events */
+    const char *home; /* data directory; created if absent */
+    bool fts;         /* full-text index on raw events */
     enum store_durability durability;
     size_t queue_batches;         /* batches queued before producers block */
     size_t max_group_events;      /* events per transaction, at most */
@@ -63,8 +63,8 @@ int store_source(struct store *s, uint32_t tenant_id, const char *name, const ch
 /* What identifies an input file across runs, and where its last commit ended. */
 struct store_file {
     /* in: the file as it is now */
-    uint64_t size;           /* bytes on disk */
-    const uint8_t *head;     /* its first bytes (up to STORE_FILE_HEAD_BYTES) */
+    uint64_t size;       /* bytes on disk */
+    const uint8_t *head; /* its first bytes (up to STORE_FILE_HEAD_BYTES) */
     size_t head_len;
     /* out */
     int64_t id;

@@ -32,10 +32,9 @@ struct store_backend {
 
     int (*search)(void *be, const struct query *q, const struct store_search_opts *o,
                   store_row_fn *fn, void *ctx, struct diag *d);
-    int (*explain)(void *be, const struct query *q, const struct store_search_opts *o,
-                   char **sql, struct diag *d);
-    int (*list_sources)(void *be, uint32_t tenant_id, store_row_fn *fn, void *ctx,
-                        struct diag *d);
+    int (*explain)(void *be, const struct query *q, const struct store_search_opts *o, char **sql,
+                   struct diag *d);
+    int (*list_sources)(void *be, uint32_t tenant_id, store_row_fn *fn, void *ctx, struct diag *d);
     int (*list_quarantine)(void *be, uint32_t tenant_id, uint64_t limit, store_row_fn *fn,
                            void *ctx, struct diag *d);
     int (*list_partitions)(void *be, store_row_fn *fn, void *ctx, struct diag *d);

@@ -325,6 +325,25 @@ Test(term_json, parses_back)
     table_fini(&t);
 }
 
+Test(term_json, invisible_characters)
+{
+    struct table t;
+    table_init(&t, MAX_TABLE);
+    table_add_col(&t, "u", TABLE_LEFT);
+    table_row(&t);
+    table_cell_c(&t, "ad\xe2\x80\x8bmin\xf3\xa0\x81\x81\xf0\x9f\x98\x80");
+    /* The tag character becomes a surrogate pair; the emoji stays as is. */
+    expect_render(&t, TERM_JSONL, "{\"u\":\"ad\\u200bmin\\udb40\\udc41\xf0\x9f\x98\x80\"}\n");
+    char *got = render(&t, TERM_JSON);
+    cJSON *doc = cJSON_Parse(got);
+    cr_assert_not_null(doc);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(doc, 0), "u")->valuestring,
+                     "ad\xe2\x80\x8bmin\xf3\xa0\x81\x81\xf0\x9f\x98\x80");
+    cJSON_Delete(doc);
+    free(got);
+    table_fini(&t);
+}
+
 Test(term_json, number_grammar)
 {
     const char *yes[] = {"0", "-0", "42", "-1.5", "1e5", "1E+5", "2.5e-3", "10"};
@@ -419,6 +438,10 @@ Test(term_escape, bytes)
     free(got);
     got = ESCAPED("\xe2\x80\xa8|\xe2\x81\xa6|\xd8\x9c");
     cr_assert_str_eq(got, "\\u2028|\\u2066|\\u061c");
+    free(got);
+    /* Invisible characters: zero-width space, BOM, a tag letter (U+E0041). */
+    got = ESCAPED("ad\xe2\x80\x8bmin\xef\xbb\xbf\xf3\xa0\x81\x81");
+    cr_assert_str_eq(got, "ad\\u200bmin\\ufeff\\U000e0041");
     free(got);
     got = ESCAPED("\xe2\x82"); /* truncated sequence */
     cr_assert_str_eq(got, "\\xe2\\x82");
@@ -569,6 +592,20 @@ Test(term_progress, known_total)
     got = progress_text(&p, 2 * NS_PER_SEC);
     cr_assert_str_eq(got, "ingest [####################] 100.0%  200.0 MiB / 100.0 MiB  "
                           "50,000 ev/s  3 quarantined");
+    free(got);
+}
+
+Test(term_progress, bar_goes_first_when_narrow)
+{
+    struct progress p = fixed_progress("ingest", 100ull << 20, 100);
+    char *got = progress_text(&p, 2 * NS_PER_SEC);
+    cr_assert_str_eq(got, "ingest [#####...............]  25.0%  25.0 MiB / 100.0 MiB  "
+                          "50,000 ev/s  3 quarantined  ETA 6.00 s");
+    free(got);
+    p.width = 90;
+    got = progress_text(&p, 2 * NS_PER_SEC);
+    cr_assert_str_eq(got, "ingest  25.0%  25.0 MiB / 100.0 MiB  50,000 ev/s  3 quarantined  "
+                          "ETA 6.00 s");
     free(got);
 }
 
