@@ -30,7 +30,8 @@ static const struct {
     const char *title, *query;
 } demo_searches[] = {
     {"Failed Windows logons, by account and source address",
-     "event.code:4625 | stats count by user.name, source.ip | sort -count | head 5"},
+     "event.code:4625 | stats count, dc(source.ip) as sources by user.name | sort -count"
+     " | head 5"},
     {"SSH password failures per host",
      "process.name:sshd \"Failed password\" | stats count by host.name | sort -count"},
     {"Web clients collecting errors (scanners?)",

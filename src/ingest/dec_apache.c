@@ -130,21 +130,40 @@ static int parse_time(struct ingest__cur *c, const struct time_opts *t, struct a
     return 0;
 }
 
+/* ' "': the space and quote that open a quoted field; both or nothing is consumed. */
+static bool open_quote(struct ingest__cur *c)
+{
+    if (c->pos + 1 >= c->s.len || c->s.p[c->pos] != ' ' || c->s.p[c->pos + 1] != '"')
+        return false;
+    c->pos += 2;
+    return true;
+}
+
+/* ' ' and a word; both or nothing is consumed. */
+static bool next_word(struct ingest__cur *c, struct str *out)
+{
+    struct ingest__cur t = *c;
+    if (!ingest__lit(&t, ' ') || !word(&t, out))
+        return false;
+    *c = t;
+    return true;
+}
+
 /* ' "%r" %>s %b' */
 static int parse_response(struct ingest__cur *c, struct access_line *l, struct diag *d)
 {
-    if (!ingest__lit(c, ' ') || !ingest__lit(c, '"'))
+    if (!open_quote(c))
         return ingest__expected(d, E_PARSE, ingest__col(c), "' \"' opening the request");
     int rc = quoted(c, false, &l->request, &l->request_esc, d);
     if (rc)
         return rc;
     uint64_t v;
-    if (!ingest__lit(c, ' ') || !word(c, &l->status) || l->status.len != 3 ||
-        str_to_u64(l->status, &v) != 0)
-        return ingest__expected(d, E_PARSE, ingest__col(c), "' ' and a 3-digit status");
-    if (!ingest__lit(c, ' ') || !word(c, &l->bytes) ||
-        (!str_eq_c(l->bytes, "-") && str_to_u64(l->bytes, &v) != 0))
-        return ingest__expected(d, E_PARSE, ingest__col(c), "' ' and a byte count or '-'");
+    size_t col = ingest__col(c);
+    if (!next_word(c, &l->status) || l->status.len != 3 || str_to_u64(l->status, &v) != 0)
+        return ingest__expected(d, E_PARSE, col, "' ' and a 3-digit status");
+    col = ingest__col(c);
+    if (!next_word(c, &l->bytes) || (!str_eq_c(l->bytes, "-") && str_to_u64(l->bytes, &v) != 0))
+        return ingest__expected(d, E_PARSE, col, "' ' and a byte count or '-'");
     return 0;
 }
 
@@ -153,12 +172,12 @@ static int parse_combined(struct ingest__cur *c, struct access_line *l, struct d
 {
     if (ingest__eof(c))
         return 0;
-    if (!ingest__lit(c, ' ') || !ingest__lit(c, '"'))
+    if (!open_quote(c))
         return ingest__expected(d, E_PARSE, ingest__col(c), "' \"' opening the referrer");
     int rc = quoted(c, false, &l->referrer, &l->referrer_esc, d);
     if (rc || ingest__eof(c))
         return rc;
-    if (!ingest__lit(c, ' ') || !ingest__lit(c, '"'))
+    if (!open_quote(c))
         return ingest__expected(d, E_PARSE, ingest__col(c), "' \"' opening the user agent");
     return quoted(c, true, &l->agent, &l->agent_esc, d);
 }

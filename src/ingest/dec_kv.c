@@ -49,6 +49,15 @@ static struct str unescape(struct str v, struct arena *a)
     return str_make(out, n);
 }
 
+/* At most 64 bytes of a key for a message, cut at a character boundary. */
+static int shown_len(struct str key)
+{
+    size_t n = key.len > 64 ? 64 : key.len;
+    while (n < key.len && n > 0 && ((unsigned char)key.p[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
 /* A quoted value after its opening quote; *esc when it holds a backslash. */
 static int quoted(struct ingest__cur *c, struct str key, struct str *out, bool *esc, struct diag *d)
 {
@@ -65,7 +74,7 @@ static int quoted(struct ingest__cur *c, struct str key, struct str *out, bool *
         return diag_set(
             d, E_PARSE, NULL,
             "column %zu: expected '\"' closing the value of '%.*s' opened at column %zu",
-            c->s.len + 1, (int)(key.len > 64 ? 64 : key.len), key.p, open);
+            c->s.len + 1, shown_len(key), key.p, open);
     *out = str_make(c->s.p + open, i - open);
     c->pos = i + 1;
     if (!ingest__eof(c) && !is_blank(ingest__peek(c)))

@@ -13,8 +13,8 @@
  * or an RFC 3339 one; a hostname when the next word is made of hostname
  * characters and followed by a space; a tag up to ':' or a space, split into
  * name and [pid]; the rest is the message. Without a PRI a line must start
- * with a timestamp; without a timestamp no hostname is read, as rsyslog does,
- * so that the first word of a message is not taken for a host.
+ * with a timestamp; without a timestamp no hostname is read, so that the
+ * first word of a message is not taken for a host.
  */
 #include "ingest/ingest_int.h"
 
@@ -503,6 +503,16 @@ int ingest__time_mdy(struct str s, const struct time_opts *opts, int64_t *out)
 /* A fixed "now" for probing: only whether a line parses matters, not its year. */
 #define PROBE_REF_NS (1577836800LL * 1000000000LL) /* 2020-01-01 */
 
+/* "CEF:<digit>" anywhere: the CEF decoder's line, even when our tag parser took "CEF:" for a tag.
+ */
+static bool carries_cef(struct str line)
+{
+    for (size_t i = 0; i + 4 < line.len; i++)
+        if (memcmp(line.p + i, "CEF:", 4) == 0 && is_digit(line.p[i + 4]))
+            return true;
+    return false;
+}
+
 /*
  * A line counts when it parses and is not CEF (the CEF decoder claims those).
  * Lines without PRI count only when they also have a host and a tag ending in
@@ -518,8 +528,7 @@ static int syslog_probe(const struct str *lines, size_t n)
         if (str_trim(lines[i]).len == 0)
             continue;
         seen++;
-        if (parse_record(lines[i], &t, &h, NULL) != 0 ||
-            str_starts_with(str_trim(h.msg), STR_LIT("CEF:")))
+        if (parse_record(lines[i], &t, &h, NULL) != 0 || carries_cef(lines[i]))
             continue;
         if (h.pri < 0 && !(h.has_ts && h.host.len && h.tag_colon))
             continue;

@@ -227,8 +227,8 @@ out:
     return rc;
 }
 
-int sqlite__rows(struct sqlite_be *be, sqlite3_stmt *st, store_row_fn *fn, void *ctx,
-                 struct diag *d)
+int sqlite__rows(struct sqlite_be *be, sqlite3_stmt *st, const char *const *col_names,
+                 size_t n_names, store_row_fn *fn, void *ctx, struct diag *d)
 {
     int n = sqlite3_column_count(st);
     const char *names[64];
@@ -236,7 +236,7 @@ int sqlite__rows(struct sqlite_be *be, sqlite3_stmt *st, store_row_fn *fn, void 
     if (n > 64)
         return diag_set(d, E_TOOBIG, "store", "a result has %d columns; at most 64", n);
     for (int i = 0; i < n; i++)
-        names[i] = sqlite3_column_name(st, i);
+        names[i] = col_names && (size_t)i < n_names ? col_names[i] : sqlite3_column_name(st, i);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         for (int i = 0; i < n; i++) {
@@ -277,7 +277,7 @@ static int list(struct sqlite_be *be, const char *sql, int64_t a, int64_t b, sto
             sqlite3_bind_int64(st, 1, a);
         if (sqlite3_bind_parameter_count(st) >= 2)
             sqlite3_bind_int64(st, 2, b);
-        rc = sqlite__rows(be, st, fn, ctx, d);
+        rc = sqlite__rows(be, st, NULL, 0, fn, ctx, d);
     }
     sqlite3_finalize(st);
     pthread_mutex_unlock(&be->r_lock);

@@ -72,8 +72,8 @@ int sqlite__search(void *be, const struct query *q, const struct store_search_op
                    store_row_fn *fn, void *ctx, struct diag *d);
 int sqlite__explain(void *be, const struct query *q, const struct store_search_opts *o, char **sql,
                     struct diag *d);
-/* Run a fixed SELECT on r and hand its rows to fn (listings). */
-int sqlite__rows(struct sqlite_be *be, sqlite3_stmt *st, store_row_fn *fn, void *ctx,
-                 struct diag *d);
+/* Step a prepared SELECT on r and hand its rows to fn, named by col_names when given. */
+int sqlite__rows(struct sqlite_be *be, sqlite3_stmt *st, const char *const *col_names,
+                 size_t n_names, store_row_fn *fn, void *ctx, struct diag *d);
 
 #endif

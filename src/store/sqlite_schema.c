@@ -3,6 +3,7 @@
  */
 #include "base/buf.h"
 #include "base/clock.h"
+#include "store/sqlite_func.h"
 #include "store/sqlite_int.h"
 
 #include <pthread.h>
@@ -90,7 +91,8 @@ int sqlite__connect(const char *path, bool read_only, sqlite3 **out, struct diag
                                       "PRAGMA cache_size=-32768;"
                                       "PRAGMA foreign_keys=ON;";
     int rc = sqlite__exec(db, pragmas, d);
-    /* PENDING(query): register the compiler's SQL functions (sqlite_func_register). */
+    if (rc == 0 && sqlite_func_register(db) != 0)
+        rc = sqlite__fail(db, d, "registering vigil's SQL functions");
     if (rc) {
         sqlite3_close(db);
         return rc;
