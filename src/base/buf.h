@@ -35,7 +35,7 @@ int buf_append_str(struct buf *b, struct str s);
 int buf_append_c(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 int buf_append_i64(struct buf *b, int64_t v);
 int buf_append_u64(struct buf *b, uint64_t v);
 /* Hand the bytes to the caller (must free()); the buffer is left empty. */

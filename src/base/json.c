@@ -445,6 +445,9 @@ static int scan_value(struct scan *s, uint32_t depth, size_t plen)
         v.kind = *b == 't' ? JSON_LEAF_TRUE : *b == 'f' ? JSON_LEAF_FALSE : JSON_LEAF_NULL;
         return emit(s, plen, &v);
     default:
+        /* As in arrays: '}', "True" or "'x'" is a missing value, not a malformed number. */
+        if (*s->p != '-' && (*s->p < '0' || *s->p > '9'))
+            return fail(s, E_PARSE, "expected a value");
         if ((rc = scan_number(s, &v)))
             return rc;
         return emit(s, plen, &v);

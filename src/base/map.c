@@ -52,7 +52,9 @@ static void grow(struct map *m)
 {
     size_t old_cap = m->cap;
     struct map_slot *old = m->slots;
-    m->cap = old_cap ? old_cap * 2 : 16;
+    /* Double only when live entries need it: when tombstones filled the table,
+     * rehashing at the same size clears them (else churn would grow it forever). */
+    m->cap = old_cap ? old_cap : 16;
     while (m->n * 2 >= m->cap)
         m->cap *= 2;
     m->slots = xcalloc(m->cap, sizeof(*m->slots));

@@ -40,6 +40,7 @@ struct event_batch {
     uint64_t n_records;       /* records framed (events + quarantined + skipped) */
     int64_t ingest_ns;        /* when the batch was started */
     uint64_t seq;             /* set by the store on submit */
+    void *store_rows;         /* the store backend's per-event prepared form, in the arena */
     struct event_batch *next; /* the store's queue link */
 };
 

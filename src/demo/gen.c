@@ -49,17 +49,17 @@ static const char *const scans[] = {"/wp-login.php",
                                     "/.git/config",
                                     "/search?q=1%27%20OR%20%271%27=%271"};
 static const char *const agents[] = {
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-    "Version/17.1 Safari/605.1.15",
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/120.0 Safari/537.36"),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.1 Safari/605.1.15"),
     "curl/7.88.1"};
 static const char *const procs[] = {
     "C:\\Windows\\System32\\svchost.exe -k netsvcs -p",
     "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=renderer",
     "C:\\Windows\\system32\\cmd.exe /c whoami /all",
-    "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -NoP -W Hidden -enc "
-    "SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA",
+    ("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -NoP -W Hidden -enc "
+     "SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA"),
     "C:\\Windows\\System32\\rundll32.exe C:\\Users\\Public\\x.dll,Start",
     "C:\\Windows\\explorer.exe",
     "C:\\Windows\\System32\\notepad.exe C:\\Users\\alice\\notes.txt"};

@@ -8,6 +8,8 @@
 #include "base/json.h"
 #include "ingest/decoder.h"
 
+#include <stdbool.h>
+
 struct json_walk {
     struct decoder_ctx *ctx;
     struct event *ev;
@@ -45,18 +47,61 @@ static int on_leaf(void *arg, struct str path, const struct json_leaf_value *v)
     return 0;
 }
 
+/* A line that opens JSON text: an object, or an array of objects or arrays. A line
+ * like "[2021-06-15 10:00:00] INFO ..." starts with '[' but is not JSON. */
+static bool opens_json(struct str l)
+{
+    if (l.p[0] == '{')
+        return true;
+    if (l.p[0] != '[')
+        return false;
+    struct str rest = str_trim(str_make(l.p + 1, l.len - 1));
+    return rest.len == 0 || rest.p[0] == '{' || rest.p[0] == '[' || rest.p[0] == ']';
+}
+
+/* A line inside pretty-printed JSON: a member ("key": ...), a string, or a closing bracket. */
+static bool continues_json(struct str l)
+{
+    return l.p[0] == '}' || l.p[0] == ']' || l.p[0] == '"';
+}
+
+/* evtx_dump's separator between documents, "Record 12". */
+static bool is_record_line(struct str l)
+{
+    if (!str_starts_with(l, STR_LIT("Record ")) || l.len == 7)
+        return false;
+    for (size_t i = 7; i < l.len; i++)
+        if (l.p[i] < '0' || l.p[i] > '9')
+            return false;
+    return true;
+}
+
+/*
+ * JSON lines (every line an object), or pretty-printed JSON and arrays: the first
+ * JSON line opens a document and (nearly) every line is JSON or evtx_dump's
+ * "Record N".
+ */
 static int json_probe(const struct str *lines, size_t n)
 {
     size_t hits = 0, seen = 0;
+    bool opened = false;
     for (size_t i = 0; i < n; i++) {
         struct str l = str_trim(lines[i]);
         if (l.len == 0)
             continue;
         seen++;
-        if (l.p[0] == '{' || l.p[0] == '[')
+        if (is_record_line(l)) {
             hits++;
+        } else if (opens_json(l)) {
+            opened = true;
+            hits++;
+        } else if (continues_json(l)) {
+            if (!opened)
+                return 0; /* "a","b" is CSV, not the inside of a document */
+            hits++;
+        }
     }
-    return seen && hits * 10 >= seen * 9 ? 90 : 0;
+    return opened && hits * 10 >= seen * 9 ? 90 : 0;
 }
 
 static int json_decode(struct decoder_ctx *ctx, struct str rec, struct event *ev, struct diag *d)

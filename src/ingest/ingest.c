@@ -34,6 +34,7 @@ struct ingest {
 
     struct event_batch *batch;
     size_t batch_bytes;
+    uint64_t batch_first_record; /* st->records when the batch was started */
     const struct ingest_sink *sink;
     struct ingest_target target;
     struct ingest_stats *st;
@@ -92,12 +93,32 @@ static size_t sample_lines(const struct ingest *ig, struct str *lines, size_t ma
     return n;
 }
 
-/* JSON lines, or pretty-printed documents / an array that need structural framing? */
+/* A line that opens JSON text: an object, or an array of objects or arrays ("[", "[{"). */
+static bool opens_json(struct str l)
+{
+    if (l.len == 0)
+        return false;
+    if (l.p[0] == '{')
+        return true;
+    if (l.p[0] != '[')
+        return false;
+    struct str rest = str_trim(str_make(l.p + 1, l.len - 1));
+    return rest.len == 0 || rest.p[0] == '{' || rest.p[0] == '[' || rest.p[0] == ']';
+}
+
+/* JSON lines, or pretty-printed documents / an array that need structural framing?
+ * The first line that opens JSON decides: text before it (evtx_dump's "Record 1")
+ * is what the document framing skips anyway. */
 static enum framing pick_framing(const struct ingest *ig, const struct str *lines, size_t n)
 {
-    if (strcmp(ig->dec->name, "json") != 0 || n == 0)
+    if (strcmp(ig->dec->name, "json") != 0)
         return FRAME_LINES;
-    struct str first = str_trim(lines[0]);
+    size_t k = 0;
+    while (k < n && !opens_json(str_trim(lines[k])))
+        k++;
+    if (k == n)
+        return FRAME_LINES;
+    struct str first = str_trim(lines[k]);
     if (first.p[0] == '[')
         return FRAME_JSON;
     /* A first line that is not a whole object means the document spans lines. */
@@ -207,6 +228,7 @@ static void new_batch(struct ingest *ig)
 {
     ig->batch = batch_new(ig->opts.tenant_id, ig->target.source_id, ig->target.file_id);
     ig->batch_bytes = 0;
+    ig->batch_first_record = ig->st->records;
     ig->ctx.arena = &ig->batch->arena;
 }
 
@@ -215,6 +237,7 @@ static int emit(struct ingest *ig, uint64_t end_offset, struct diag *d)
 {
     struct event_batch *b = ig->batch;
     b->end_offset = end_offset;
+    b->n_records = ig->st->records - ig->batch_first_record;
     ig->batch = NULL;
     ig->st->batches++;
     ig->st->bytes = end_offset - ig->st->start_offset;
@@ -410,7 +433,9 @@ static int jfill(struct ingest *ig, struct jframe *j, struct diag *d)
     size_t shift = ig->start;
     int rc = fill(ig, d);
     j->pos -= shift;
-    if (j->in_doc && !j->head)
+    /* doc is a buffer index in both cases: the document's start, or (past the cap)
+     * where the bytes not yet counted in skipped_len begin. */
+    if (j->in_doc)
         j->doc -= shift;
     return rc;
 }
@@ -422,6 +447,9 @@ static void jdoc_end(struct ingest *ig, struct jframe *j, size_t end, const char
         oversized(ig, str_make(j->head, max), j->head_off, max + j->skipped_len + (end - j->doc));
         free(j->head);
         j->head = NULL;
+    } else if (end - j->doc > max) {
+        /* Over the cap by its closing byte, which run_json's check has not seen yet. */
+        oversized(ig, str_make(ig->buf + j->doc, max), ig->base + j->doc, end - j->doc);
     } else if (truncated) {
         struct str rec = str_make(ig->buf + j->doc, end - j->doc);
         ig->st->records++;

@@ -30,7 +30,9 @@ struct input {
 
     z_stream z;
     bool z_live;
+    bool z_member; /* inside a gzip member: its end has not been seen yet */
     ZSTD_DStream *zs;
+    bool zs_frame; /* inside a zstd frame: not all of it decoded and flushed yet */
 };
 
 static int io_fail(struct input *in, struct diag *d, const char *what)
@@ -145,8 +147,12 @@ static int read_gzip(struct input *in, char *buf, size_t cap, size_t *n, struct 
         int rc = fill_raw(in, d);
         if (rc)
             return rc;
-        if (in->raw_off == in->raw_len)
-            return 0; /* end of input */
+        if (in->raw_off == in->raw_len) {
+            /* End of input: clean only between members. */
+            if (in->z_member)
+                return diag_set(d, E_PARSE, in->path, "gzip data ends in the middle of a member");
+            return 0;
+        }
         in->z.next_in = in->raw + in->raw_off;
         in->z.avail_in = (uInt)(in->raw_len - in->raw_off);
         in->z.next_out = (Bytef *)buf;
@@ -154,6 +160,7 @@ static int read_gzip(struct input *in, char *buf, size_t cap, size_t *n, struct 
         int zr = inflate(&in->z, Z_NO_FLUSH);
         in->raw_off = in->raw_len - in->z.avail_in;
         *n = (size_t)((char *)in->z.next_out - buf);
+        in->z_member = zr != Z_STREAM_END;
         if (zr == Z_STREAM_END) {
             /* Another gzip member may follow (cat a.gz b.gz). */
             inflateReset(&in->z);
@@ -161,8 +168,6 @@ static int read_gzip(struct input *in, char *buf, size_t cap, size_t *n, struct 
             return diag_set(d, E_PARSE, in->path, "gzip data is corrupt near byte %llu: %s",
                             (unsigned long long)(in->raw_pos - (in->raw_len - in->raw_off)),
                             in->z.msg ? in->z.msg : "inflate failed");
-        } else if (zr == Z_BUF_ERROR && in->raw_eof) {
-            return diag_set(d, E_PARSE, in->path, "gzip data ends in the middle of a member");
         }
     }
     return 0;
@@ -175,8 +180,10 @@ static int read_zstd(struct input *in, char *buf, size_t cap, size_t *n, struct 
         int rc = fill_raw(in, d);
         if (rc)
             return rc;
-        if (in->raw_off == in->raw_len)
-            return 0;
+        /* At the end of input the decoder may still hold output to flush. */
+        bool at_end = in->raw_off == in->raw_len;
+        if (at_end && !in->zs_frame)
+            return 0; /* end of input, between frames */
         ZSTD_inBuffer ib = {in->raw, in->raw_len, in->raw_off};
         ZSTD_outBuffer ob = {buf, cap, 0};
         size_t zr = ZSTD_decompressStream(in->zs, &ob, &ib);
@@ -185,6 +192,9 @@ static int read_zstd(struct input *in, char *buf, size_t cap, size_t *n, struct 
         if (ZSTD_isError(zr))
             return diag_set(d, E_PARSE, in->path, "zstd data is corrupt: %s",
                             ZSTD_getErrorName(zr));
+        in->zs_frame = zr != 0;
+        if (at_end && *n == 0 && in->zs_frame)
+            return diag_set(d, E_PARSE, in->path, "zstd data ends in the middle of a frame");
     }
     return 0;
 }

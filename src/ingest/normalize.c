@@ -6,8 +6,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-/* Original name -> ECS name. Where several originals map to one ECS field, the first
- * present in the event wins (TargetUserName before SubjectUserName). */
+/* Original name -> ECS name. Where several originals map to one ECS field, the one
+ * listed first here wins, wherever it sits in the event (TargetUserName before
+ * SubjectUserName, although Windows' EventData lists the subject first). */
 static const struct {
     const char *from, *to;
 } aliases[] = {
@@ -81,17 +82,24 @@ static const char *const time_fields[] = {
 struct memo {
     uint32_t bare;    /* RESOLVED | id of the stripped name, or RESOLVED | 0 */
     uint32_t ecs;     /* id of the ECS alias of the bare (or original) name, or 0 */
+    int16_t ecs_rank; /* index of that alias in aliases[] */
     int8_t time_rank; /* index in time_fields, or -1 */
 };
+
+#define N_ALIASES (sizeof(aliases) / sizeof(aliases[0]))
 
 static _Thread_local struct memo *memo;
 static _Thread_local uint32_t memo_cap;
 
-static uint32_t ecs_alias(struct str name)
+static uint32_t ecs_alias(struct str name, int16_t *rank)
 {
-    for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
-        if (str_eq_c(name, aliases[i].from))
+    for (size_t i = 0; i < N_ALIASES; i++) {
+        if (str_eq_c(name, aliases[i].from)) {
+            *rank = (int16_t)i;
             return field_intern(str_c(aliases[i].to));
+        }
+    }
+    *rank = (int16_t)N_ALIASES;
     return F_NONE;
 }
 
@@ -147,7 +155,7 @@ static const struct memo *resolve(uint32_t id)
         bare = STR_LIT("SystemTime");
     uint32_t bare_id = str_eq(bare, name) ? F_NONE : field_intern(bare);
     m->bare = RESOLVED | bare_id;
-    m->ecs = ecs_alias(bare);
+    m->ecs = ecs_alias(bare, &m->ecs_rank);
     m->time_rank = (int8_t)time_rank(bare);
     return m;
 }
@@ -179,24 +187,44 @@ static bool has_field(const struct event *ev, uint32_t id)
     return event_get(ev, id) != NULL;
 }
 
+/* The field chosen to give one ECS name its value: the best-ranked alias present. */
+struct ecs_pick {
+    uint32_t ecs, field;
+    int16_t rank;
+};
+
 void ingest_normalize(struct event *ev, struct arena *a, const struct time_opts *t)
 {
     uint32_t n = ev->n_fields; /* derived fields are appended; don't revisit them */
     int best_rank = 1 << 30;
     uint32_t best = UINT32_MAX;
+    struct ecs_pick picks[N_ALIASES];
+    size_t n_picks = 0;
     for (uint32_t i = 0; i < n; i++) {
         const struct event_field f = ev->fields[i];
         const struct memo *m = resolve(f.id);
         uint32_t bare = m->bare & ~RESOLVED;
         if (bare != F_NONE && !has_field(ev, bare))
             event_add(ev, a, bare, f.v)->flags |= EVENT_FIELD_DERIVED;
-        if (m->ecs != F_NONE && f.v.type != VAL_NULL && !has_field(ev, m->ecs))
-            event_add(ev, a, m->ecs, f.v)->flags |= EVENT_FIELD_DERIVED;
+        if (m->ecs != F_NONE && f.v.type != VAL_NULL) {
+            size_t k = 0;
+            while (k < n_picks && picks[k].ecs != m->ecs)
+                k++;
+            if (k == n_picks)
+                picks[n_picks++] = (struct ecs_pick){m->ecs, i, m->ecs_rank};
+            else if (m->ecs_rank < picks[k].rank)
+                picks[k] = (struct ecs_pick){m->ecs, i, m->ecs_rank};
+        }
         if (m->time_rank >= 0 && m->time_rank < best_rank) {
             best_rank = m->time_rank;
             best = i;
         }
     }
+    /* An ECS field the record carries itself is never overwritten. */
+    for (size_t k = 0; k < n_picks; k++)
+        if (!has_field(ev, picks[k].ecs))
+            event_add(ev, a, picks[k].ecs, ev->fields[picks[k].field].v)->flags |=
+                EVENT_FIELD_DERIVED;
     if (ev->ts_ns == 0) {
         int64_t ts;
         if (best == UINT32_MAX) {

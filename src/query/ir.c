@@ -248,7 +248,7 @@ int query_cidr_parse(struct str s, struct query_cidr *out)
     c.prefix = (uint8_t)prefix;
     /* Clear the host bits so equal networks have equal bytes. */
     for (unsigned bit = c.prefix; bit < max; bit++)
-        c.addr[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+        c.addr[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
     *out = c;
     return 0;
 }
@@ -309,22 +309,22 @@ const char *query_op_name(enum query_op op)
 
 const char *query_agg_name(enum query_agg_fn fn)
 {
-    static const char *const names[] = {"count", "dc",     "sum",       "avg",
-                                        "min",   "max",    "values",    "percentile"};
+    static const char *const names[] = {"count", "dc",  "sum",    "avg",
+                                        "min",   "max", "values", "percentile"};
     return (unsigned)fn < sizeof(names) / sizeof(names[0]) ? names[fn] : "?";
 }
 
 const char *query_stage_name(enum query_skind k)
 {
-    static const char *const names[] = {"where", "fields",    "sort", "head", "tail", "stats",
-                                        "timechart", "bin", "top",  "rare", "dedup"};
+    static const char *const names[] = {"where",     "fields", "sort", "head", "tail", "stats",
+                                        "timechart", "bin",    "top",  "rare", "dedup"};
     return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
 int64_t query_auto_span(int64_t earliest_ns, int64_t latest_ns)
 {
-    static const int64_t spans[] = {1,    5,     10,    30,    60,     300,     600,
-                                    1800, 3600,  10800, 43200, 86400,  604800,  2592000};
+    static const int64_t spans[] = {1,    5,    10,    30,    60,    300,    600,
+                                    1800, 3600, 10800, 43200, 86400, 604800, 2592000};
     size_t n = sizeof(spans) / sizeof(spans[0]);
     if (earliest_ns == QUERY_TIME_MIN || latest_ns == QUERY_TIME_MAX || latest_ns <= earliest_ns)
         return 3600 * NS_PER_SEC;

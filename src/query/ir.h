@@ -87,10 +87,10 @@ struct query_value {
     enum query_vtype type;
     struct str text;
     union {
-        int64_t i;   /* INT */
-        double f;    /* FLOAT */
-        bool b;      /* BOOL */
-        int64_t ns;  /* TIME */
+        int64_t i;  /* INT */
+        double f;   /* FLOAT */
+        bool b;     /* BOOL */
+        int64_t ns; /* TIME */
         struct query_cidr cidr;
     };
 };

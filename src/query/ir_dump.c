@@ -9,6 +9,7 @@
 #include "query/query_int.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,10 @@ static void dump_field(struct buf *b, const struct query_field *f)
 static void dump_double(struct buf *b, double v)
 {
     char tmp[40];
+    if (v == floor(v) && fabs(v) < 1e15) {
+        buf_printf(b, "%.0f.0", v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
         if (strtod(tmp, NULL) == v)
@@ -152,11 +157,17 @@ int query_node_dump(const struct query_node *n, struct buf *b)
     return b->err;
 }
 
-static void dump_fields(struct buf *b, const struct query_field *f, size_t n)
+/* Fields that name output columns show the name when it is not the field's (host.name as "host").
+ */
+static void dump_fields(struct buf *b, const struct query_field *f, size_t n, bool columns)
 {
     for (size_t i = 0; i < n; i++) {
         buf_append_c(b, i ? ", " : "");
         dump_field(b, &f[i]);
+        if (columns && f[i].kind != QUERY_F_COLUMN && !str_eq(f[i].name, f[i].label)) {
+            buf_append_c(b, " as ");
+            dump_quoted(b, f[i].label, '"');
+        }
     }
 }
 
@@ -197,7 +208,7 @@ static void dump_by(struct buf *b, const struct query_stage *st)
 {
     if (st->n_by) {
         buf_append_c(b, " by ");
-        dump_fields(b, st->by, st->n_by);
+        dump_fields(b, st->by, st->n_by, true);
     }
 }
 
@@ -212,7 +223,7 @@ static void dump_stage(struct buf *b, const struct query_stage *st)
     case QUERY_S_FIELDS:
     case QUERY_S_DEDUP:
         buf_putc(b, ' ');
-        dump_fields(b, st->fields, st->n_fields);
+        dump_fields(b, st->fields, st->n_fields, st->kind == QUERY_S_FIELDS);
         break;
     case QUERY_S_SORT:
         if (st->count)
@@ -249,7 +260,7 @@ static void dump_stage(struct buf *b, const struct query_stage *st)
     case QUERY_S_TOP:
     case QUERY_S_RARE:
         buf_printf(b, " %" PRId64 " ", st->count);
-        dump_fields(b, st->fields, st->n_fields);
+        dump_fields(b, st->fields, st->n_fields, true);
         dump_by(b, st);
         break;
     }

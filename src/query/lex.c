@@ -38,9 +38,9 @@ static bool ends_term_word(struct str s, size_t i)
     }
 }
 
-static bool ends_value_word(char c)
+static bool ends_value_word(char c, enum query__lexmode mode)
 {
-    return c == '(' || c == ')' || c == '|' || c == ',' || is_space(c);
+    return c == '(' || c == ')' || c == '|' || (c == ',' && mode == QLEX_LIST) || is_space(c);
 }
 
 /* Characters a backslash makes literal outside quotes; before anything else it is itself. */
@@ -143,7 +143,7 @@ int query__lex(struct str s, size_t pos, enum query__lexmode mode, struct query_
             j += 2;
             continue;
         }
-        if (mode == QLEX_TERM ? ends_term_word(s, j) : ends_value_word(s.p[j]))
+        if (mode == QLEX_TERM ? ends_term_word(s, j) : ends_value_word(s.p[j], mode))
             break;
         j++;
     }
@@ -205,7 +205,8 @@ static size_t unescape_into(struct str body, char quote, bool pattern, char *out
         char c = body.p[i];
         bool escaped = false;
         if (c == '\\' && i + 1 < body.len &&
-            (quote ? escapable_in_quotes(body.p[i + 1], quote) : escapable_in_word(body.p[i + 1]))) {
+            (quote ? escapable_in_quotes(body.p[i + 1], quote)
+                   : escapable_in_word(body.p[i + 1]))) {
             c = body.p[++i];
             escaped = true;
         }

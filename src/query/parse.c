@@ -135,8 +135,8 @@ int query__resolve_field(struct query__parser *p, struct str name, size_t off,
     size_t k = 0;
     list[0] = '\0';
     for (size_t i = 0; i < p->n_cols && k + 8 < sizeof(list); i++) {
-        int n = snprintf(list + k, sizeof(list) - k, "%s%.*s", i ? ", " : "",
-                         STR_FMT(p->cols[i].name));
+        int n =
+            snprintf(list + k, sizeof(list) - k, "%s%.*s", i ? ", " : "", STR_FMT(p->cols[i].name));
         k = n < 0 ? k : k + (size_t)n >= sizeof(list) ? sizeof(list) - 1 : k + (size_t)n;
     }
     return query__fail(p, E_PARSE, off, "unknown field '%.*s'; after '%s' the fields are: %s",
@@ -162,7 +162,7 @@ int query__parse_field(struct query__parser *p, struct query_field *out)
 
 static bool field_is_time(const struct query__parser *p, const struct query_field *f)
 {
-    if (f->kind == QUERY_F_TIME)
+    if (f->kind == QUERY_F_TIME || f->kind == QUERY_F_INGEST_TIME)
         return true;
     return f->kind == QUERY_F_COLUMN && p->cols[f->col].type == QUERY_C_TIME;
 }
@@ -219,8 +219,9 @@ static enum query_vtype classify(struct query__parser *p, struct str lit, struct
 {
     if (str_to_i64(lit, &v->i) == 0)
         return QUERY_V_INT;
-    if (lit.len && (lit.p[0] == '-' || lit.p[0] == '+' || lit.p[0] == '.' ||
-                    (lit.p[0] >= '0' && lit.p[0] <= '9')) &&
+    if (lit.len &&
+        (lit.p[0] == '-' || lit.p[0] == '+' || lit.p[0] == '.' ||
+         (lit.p[0] >= '0' && lit.p[0] <= '9')) &&
         str_to_double(lit, &v->f) == 0)
         return QUERY_V_FLOAT;
     if (str_index(lit, '/') > 0 && query_value_cidr(p->a, lit, v) == 0)
@@ -302,7 +303,7 @@ static int parse_list(struct query__parser *p, const struct query_field *f, bool
     struct query__token lp = p->tok;
     struct query_node **kids = NULL;
     size_t n = 0, cap = 0;
-    int rc = query__advance(p, QLEX_VALUE);
+    int rc = query__advance(p, QLEX_LIST);
     for (; rc == 0;) {
         if (p->tok.kind != QTOK_WORD && p->tok.kind != QTOK_STRING)
             return query__expected(p, &p->tok, "a value in the list");
@@ -313,7 +314,7 @@ static int parse_list(struct query__parser *p, const struct query_field *f, bool
         if ((rc = build_cmp(p, f, QUERY_OP_EQ, optext, &p->tok, p->tok.off, &kid)))
             return rc;
         nodes_push(p, &kids, &n, &cap, kid);
-        if ((rc = query__advance(p, QLEX_VALUE)))
+        if ((rc = query__advance(p, QLEX_LIST)))
             return rc;
         if (p->tok.kind == QTOK_RPAREN)
             break;
@@ -323,7 +324,7 @@ static int parse_list(struct query__parser *p, const struct query_field *f, bool
                      query__column(p->text, lp.off));
             return query__expected(p, &p->tok, what);
         }
-        rc = query__advance(p, QLEX_VALUE);
+        rc = query__advance(p, QLEX_LIST);
     }
     if (rc)
         return rc;
@@ -339,8 +340,10 @@ static const struct {
     enum query_op op;
     bool list;
 } word_ops[] = {
-    {"contains", QUERY_OP_CONTAINS, false},     {"startswith", QUERY_OP_STARTSWITH, false},
-    {"endswith", QUERY_OP_ENDSWITH, false},     {"matches", QUERY_OP_REGEX, false},
+    {"contains", QUERY_OP_CONTAINS, false},
+    {"startswith", QUERY_OP_STARTSWITH, false},
+    {"endswith", QUERY_OP_ENDSWITH, false},
+    {"matches", QUERY_OP_REGEX, false},
     {"in", QUERY_OP_EQ, true},
 };
 
@@ -399,8 +402,7 @@ static int parse_word_op(struct query__parser *p, int which, size_t col, struct 
     struct query_value v = {.type = QUERY_V_STR};
     v.text = word_op_value(p, &p->tok, word_ops[which].op == QUERY_OP_REGEX);
     if (v.text.len == 0)
-        return query__fail(p, E_PARSE, p->tok.off, "empty value after '%s'",
-                           word_ops[which].word);
+        return query__fail(p, E_PARSE, p->tok.off, "empty value after '%s'", word_ops[which].word);
     *out = mark(query_node_cmp(p->a, &f, word_ops[which].op, &v, false), col);
     return query__advance(p, QLEX_TERM);
 }
@@ -423,8 +425,8 @@ static int parse_bound(struct query__parser *p, int which, struct query_node **o
     snprintf(after, sizeof(after), "%s=", name);
     if (p->tok.kind != QTOK_WORD && p->tok.kind != QTOK_STRING) {
         char what[128];
-        snprintf(what, sizeof(what), "a time such as -24h, -7d@d, now or 2024-01-01T00:00:00Z after '%s'",
-                 after);
+        snprintf(what, sizeof(what),
+                 "a time such as -24h, -7d@d, now or 2024-01-01T00:00:00Z after '%s'", after);
         return query__expected(p, &p->tok, what);
     }
     int64_t ns;
@@ -477,9 +479,8 @@ static int parse_term(struct query__parser *p, struct query_node **out)
     int which = word_op(p, &nt);
     if (which >= 0)
         return parse_word_op(p, which, col, out);
-    if (query__is_word(p->text, &ft, "exists") &&
-        (nt.kind == QTOK_STRING || nt.kind == QTOK_NAME ||
-         (nt.kind == QTOK_WORD && !is_keyword(p, &nt)))) {
+    if (query__is_word(p->text, &ft, "exists") && (nt.kind == QTOK_STRING || nt.kind == QTOK_NAME ||
+                                                   (nt.kind == QTOK_WORD && !is_keyword(p, &nt)))) {
         struct query_field f;
         if ((rc = query__advance(p, QLEX_TERM)) || (rc = count_term(p, nt.off)) ||
             (rc = query__parse_field(p, &f)))
@@ -666,9 +667,22 @@ static int hoist_bounds(struct query__parser *p, struct query_node **filter)
 }
 
 /* Node columns are byte offsets while parsing; make them 1-based character columns. */
+uint32_t query__col(struct query__parser *p, size_t off)
+{
+    if (off < p->col_off || p->col_val == 0) {
+        p->col_off = 0;
+        p->col_val = 1;
+    }
+    for (size_t i = p->col_off; i < off && i < p->text.len; i++)
+        if (((unsigned char)p->text.p[i] & 0xC0) != 0x80)
+            p->col_val++;
+    p->col_off = off;
+    return p->col_val;
+}
+
 void query__fix_columns(struct query__parser *p, struct query_node *n)
 {
-    n->col = query__column(p->text, n->col);
+    n->col = query__col(p, n->col);
     if (n->kind == QUERY_N_NOT)
         query__fix_columns(p, n->kid);
     else if (n->kind == QUERY_N_AND || n->kind == QUERY_N_OR)
@@ -737,8 +751,7 @@ static int parse_query(struct query__parser *p)
     return 0;
 }
 
-int query_parse(struct str text, const struct query_opts *opts, struct query **out,
-                struct diag *d)
+int query_parse(struct str text, const struct query_opts *opts, struct query **out, struct diag *d)
 {
     *out = NULL;
     struct query__parser p = {0};

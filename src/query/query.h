@@ -46,7 +46,6 @@ struct query_opts {
  * E_PARSE (syntax), E_TOOBIG (a cap), E_RANGE (a time or number out of
  * range, an empty time range) or E_ENCODING (invalid UTF-8).
  */
-int query_parse(struct str text, const struct query_opts *opts, struct query **out,
-                struct diag *d);
+int query_parse(struct str text, const struct query_opts *opts, struct query **out, struct diag *d);
 
 #endif

@@ -38,11 +38,13 @@ enum query__tok {
 /*
  * Words end at different characters depending on what the parser expects:
  * in TERM mode at operators too (`a:b` is three tokens), in VALUE mode only
- * at spaces, parentheses, '|' and ',' (`2001:db8::/32`, `a=b` are values).
+ * at spaces, parentheses and '|' (`2001:db8::/32`, `a=b`, `a,b` are values),
+ * in LIST mode (values inside `f:( ... )`) also at ','.
  */
 enum query__lexmode {
     QLEX_TERM,
     QLEX_VALUE,
+    QLEX_LIST,
 };
 
 struct query__token {
@@ -103,7 +105,13 @@ struct query__parser {
     struct query_node *bounds[2];
     uint32_t bound_col[2];
     bool has_bound[2];
+    /* Last column computed, so that columns of increasing offsets cost O(length) in all. */
+    size_t col_off;
+    uint32_t col_val;
 };
+
+/* 1-based column of byte offset off in p->text (query__column, cached). */
+uint32_t query__col(struct query__parser *p, size_t off);
 
 /* Move to the next token, lexed in `mode`. */
 int query__advance(struct query__parser *p, enum query__lexmode mode);

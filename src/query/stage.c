@@ -54,7 +54,7 @@ static const struct stage_spec specs[] = {
     {"dedup", QUERY_S_DEDUP, {A_FIELDS}, 0, 0, 0, 0},
 };
 
-#define N_SPECS (sizeof(specs) / sizeof(specs[0]))
+#define N_SPECS   (sizeof(specs) / sizeof(specs[0]))
 #define MAX_COUNT 1000000000LL
 
 /* Aggregation functions; percentiles are also written p95, perc99.9, exactperc50. */
@@ -64,11 +64,16 @@ static const struct {
     bool field_optional;
     double pct;
 } agg_specs[] = {
-    {"count", QUERY_AGG_COUNT, true, 0},   {"c", QUERY_AGG_COUNT, true, 0},
-    {"dc", QUERY_AGG_DC, false, 0},        {"distinct_count", QUERY_AGG_DC, false, 0},
-    {"sum", QUERY_AGG_SUM, false, 0},      {"avg", QUERY_AGG_AVG, false, 0},
-    {"mean", QUERY_AGG_AVG, false, 0},     {"min", QUERY_AGG_MIN, false, 0},
-    {"max", QUERY_AGG_MAX, false, 0},      {"values", QUERY_AGG_VALUES, false, 0},
+    {"count", QUERY_AGG_COUNT, true, 0},
+    {"c", QUERY_AGG_COUNT, true, 0},
+    {"dc", QUERY_AGG_DC, false, 0},
+    {"distinct_count", QUERY_AGG_DC, false, 0},
+    {"sum", QUERY_AGG_SUM, false, 0},
+    {"avg", QUERY_AGG_AVG, false, 0},
+    {"mean", QUERY_AGG_AVG, false, 0},
+    {"min", QUERY_AGG_MIN, false, 0},
+    {"max", QUERY_AGG_MAX, false, 0},
+    {"values", QUERY_AGG_VALUES, false, 0},
     {"median", QUERY_AGG_PERCENTILE, false, 50},
 };
 
@@ -164,20 +169,25 @@ static int parse_options(struct query__parser *p, const struct stage_spec *s,
                                                                 : 0;
         if ((opt & s->opts) == 0) {
             const char *accepted = s->opts == OPT_LIMIT ? "limit=" : "span=";
-            return query__fail(p, E_PARSE, name.off,
-                               "unknown option '%.*s' for '%s'; it accepts %s",
-                               (int)(name.len > 32 ? 32 : name.len), p->text.p + name.off,
-                               s->name, accepted);
+            return query__fail(
+                p, E_PARSE, name.off, "unknown option '%.*s' for '%s'; it accepts %s",
+                (int)(name.len > 32 ? 32 : name.len), p->text.p + name.off, s->name, accepted);
         }
         if (seen->given & opt)
             return query__fail(p, E_PARSE, name.off, "option '%s' is given twice",
                                opt == OPT_LIMIT ? "limit" : "span");
-        if ((rc = query__advance(p, QLEX_TERM)) || (rc = query__advance(p, QLEX_VALUE)))
+        if ((rc = query__advance(p, QLEX_TERM)))
             return rc;
+        size_t value_at = p->tok.off + p->tok.len; /* right after '=' */
+        if ((rc = query__advance(p, QLEX_VALUE)))
+            return rc;
+        bool adjacent = p->tok.off == value_at && p->tok.kind != QTOK_EOF;
         if (opt == OPT_LIMIT) {
+            if (!adjacent)
+                return query__expected(p, &p->tok, "a count after 'limit='");
             if ((rc = parse_count(p, &st->count)))
                 return rc;
-        } else if (p->tok.kind != QTOK_WORD && p->tok.kind != QTOK_STRING) {
+        } else if (!adjacent || (p->tok.kind != QTOK_WORD && p->tok.kind != QTOK_STRING)) {
             return query__expected(p, &p->tok, "a span such as 5m or 1h after 'span='");
         }
         seen->span = opt == OPT_SPAN ? p->tok : seen->span;
@@ -247,8 +257,12 @@ static int parse_sort_keys(struct query__parser *p, const struct stage_spec *s,
                 return rc;
         }
         st->n_keys++;
-        if (p->tok.kind == QTOK_COMMA && (rc = query__advance(p, QLEX_TERM)))
-            return rc;
+        if (p->tok.kind == QTOK_COMMA) {
+            if ((rc = query__advance(p, QLEX_TERM)))
+                return rc;
+            if (at_list_end(p, s, false))
+                return query__expected(p, &p->tok, "a field name after ','");
+        }
     }
     if (st->n_keys == 0)
         return query__expected(p, &p->tok, "a field to sort by");
@@ -388,9 +402,16 @@ static int parse_arg(struct query__parser *p, const struct stage_spec *s, size_t
     case A_FIELDS:
         return parse_fields(p, s, by_follows, &st->fields, &st->n_fields, s->name);
     case A_FIELD:
-        if ((rc = parse_fields(p, s, false, &st->fields, &st->n_fields, s->name)))
+        if (at_list_end(p, s, false)) {
+            char what[64];
+            snprintf(what, sizeof(what), "a field name after '%s'", s->name);
+            return query__expected(p, &p->tok, what);
+        }
+        st->fields = arena_zalloc(p->a, sizeof(*st->fields));
+        st->n_fields = 1;
+        if ((rc = count_ref(p)) || (rc = query__parse_field(p, st->fields)))
             return rc;
-        if (st->n_fields > 1)
+        if (!at_list_end(p, s, false))
             return query__fail(p, E_PARSE, p->tok.off, "'%s' takes one field", s->name);
         return 0;
     case A_SORT_KEYS:
@@ -404,8 +425,8 @@ static int parse_arg(struct query__parser *p, const struct stage_spec *s, size_t
             (rc = parse_fields(p, s, false, &st->by, &st->n_by, "by")))
             return rc;
         if (s->max_by && st->n_by > s->max_by)
-            return query__fail(p, E_PARSE, p->tok.off, "'%s' groups by at most %u field",
-                               s->name, s->max_by);
+            return query__fail(p, E_PARSE, p->tok.off, "'%s' groups by at most %u field", s->name,
+                               s->max_by);
         return 0;
     }
     return 0;
@@ -456,10 +477,9 @@ static int add_aggs(struct query__parser *p, struct shape *sh, const struct quer
 {
     for (size_t i = 0; i < st->n_aggs; i++) {
         const struct query_agg *a = &st->aggs[i];
-        enum query_ctype t = a->fn == QUERY_AGG_VALUES ? QUERY_C_LIST
-                             : (a->fn == QUERY_AGG_MIN || a->fn == QUERY_AGG_MAX)
-                                 ? QUERY_C_VALUE
-                                 : QUERY_C_NUMBER;
+        enum query_ctype t = a->fn == QUERY_AGG_VALUES                            ? QUERY_C_LIST
+                             : (a->fn == QUERY_AGG_MIN || a->fn == QUERY_AGG_MAX) ? QUERY_C_VALUE
+                                                                                  : QUERY_C_NUMBER;
         int rc = add_col(p, sh, a->name, t, off);
         if (rc)
             return rc;
@@ -493,11 +513,19 @@ static int finish_timechart(struct query__parser *p, const struct seen_opts *see
         return rc;
     st->fields = arena_zalloc(p->a, sizeof(*st->fields));
     st->n_fields = 1;
+    bool has_time = p->rows_events;
+    for (size_t i = 0; i < p->n_cols; i++)
+        has_time |= str_eq_c(p->cols[i].name, "_time");
+    if (!has_time)
+        return query__fail(p, E_PARSE, off,
+                           "'timechart' needs a _time column; after '%s' there is none",
+                           p->cols_from);
     if ((rc = query__resolve_field(p, STR_LIT("_time"), off, st->fields)))
         return rc;
     if (field_ctype(p, st->fields) != QUERY_C_TIME)
         return query__fail(p, E_PARSE, off, "'timechart' needs _time to hold times");
-    if ((rc = add_fields(p, sh, st->fields, 1, off)) || (rc = add_fields(p, sh, st->by, st->n_by, off)))
+    if ((rc = add_fields(p, sh, st->fields, 1, off)) ||
+        (rc = add_fields(p, sh, st->by, st->n_by, off)))
         return rc;
     return add_aggs(p, sh, st, off);
 }
@@ -576,8 +604,8 @@ static int parse_stage(struct query__parser *p, struct query_stage *st)
     const struct stage_spec *s = find_spec(p);
     if (s == NULL)
         return unknown_stage(p);
-    *st = (struct query_stage){.kind = s->kind, .col = query__column(p->text, p->tok.off),
-                               .count = s->count};
+    *st =
+        (struct query_stage){.kind = s->kind, .col = query__col(p, p->tok.off), .count = s->count};
     struct seen_opts seen = {0};
     int rc = query__advance(p, QLEX_TERM);
     for (size_t i = 0; rc == 0 && i < 4 && s->args[i] != A_END; i++) {
@@ -593,8 +621,7 @@ static int parse_stage(struct query__parser *p, struct query_stage *st)
         return query__expected(p, &p->tok, what);
     }
     if ((s->required & ~seen.given) & OPT_SPAN)
-        return query__fail(p, E_PARSE, p->tok.off, "'%s' needs span=<size>, e.g. span=5m",
-                           s->name);
+        return query__fail(p, E_PARSE, p->tok.off, "'%s' needs span=<size>, e.g. span=5m", s->name);
     if ((rc = finish_stage(p, st, &seen)))
         return rc;
     p->rows_events = st->out_events;

@@ -20,18 +20,39 @@ struct unit {
 };
 
 static const struct unit units[] = {
-    {"ms", NS_PER_MS, 0},          {"s", NS_PER_SEC, 0},         {"sec", NS_PER_SEC, 0},
-    {"secs", NS_PER_SEC, 0},       {"second", NS_PER_SEC, 0},    {"seconds", NS_PER_SEC, 0},
-    {"m", 60 * NS_PER_SEC, 0},     {"min", 60 * NS_PER_SEC, 0},  {"mins", 60 * NS_PER_SEC, 0},
-    {"minute", 60 * NS_PER_SEC, 0}, {"minutes", 60 * NS_PER_SEC, 0},
-    {"h", 3600 * NS_PER_SEC, 0},   {"hr", 3600 * NS_PER_SEC, 0}, {"hrs", 3600 * NS_PER_SEC, 0},
-    {"hour", 3600 * NS_PER_SEC, 0}, {"hours", 3600 * NS_PER_SEC, 0},
-    {"d", NS_PER_DAY, 0},          {"day", NS_PER_DAY, 0},       {"days", NS_PER_DAY, 0},
-    {"w", 7 * NS_PER_DAY, 0},      {"week", 7 * NS_PER_DAY, 0},  {"weeks", 7 * NS_PER_DAY, 0},
-    {"mon", 0, 1},                 {"month", 0, 1},              {"months", 0, 1},
-    {"q", 0, 3},                   {"quarter", 0, 3},            {"quarters", 0, 3},
-    {"y", 0, 12},                  {"yr", 0, 12},                {"yrs", 0, 12},
-    {"year", 0, 12},               {"years", 0, 12},
+    {"ms", NS_PER_MS, 0},
+    {"s", NS_PER_SEC, 0},
+    {"sec", NS_PER_SEC, 0},
+    {"secs", NS_PER_SEC, 0},
+    {"second", NS_PER_SEC, 0},
+    {"seconds", NS_PER_SEC, 0},
+    {"m", 60 * NS_PER_SEC, 0},
+    {"min", 60 * NS_PER_SEC, 0},
+    {"mins", 60 * NS_PER_SEC, 0},
+    {"minute", 60 * NS_PER_SEC, 0},
+    {"minutes", 60 * NS_PER_SEC, 0},
+    {"h", 3600 * NS_PER_SEC, 0},
+    {"hr", 3600 * NS_PER_SEC, 0},
+    {"hrs", 3600 * NS_PER_SEC, 0},
+    {"hour", 3600 * NS_PER_SEC, 0},
+    {"hours", 3600 * NS_PER_SEC, 0},
+    {"d", NS_PER_DAY, 0},
+    {"day", NS_PER_DAY, 0},
+    {"days", NS_PER_DAY, 0},
+    {"w", 7 * NS_PER_DAY, 0},
+    {"week", 7 * NS_PER_DAY, 0},
+    {"weeks", 7 * NS_PER_DAY, 0},
+    {"mon", 0, 1},
+    {"month", 0, 1},
+    {"months", 0, 1},
+    {"q", 0, 3},
+    {"quarter", 0, 3},
+    {"quarters", 0, 3},
+    {"y", 0, 12},
+    {"yr", 0, 12},
+    {"yrs", 0, 12},
+    {"year", 0, 12},
+    {"years", 0, 12},
 };
 
 static const struct unit *find_unit(struct str name)
@@ -171,7 +192,8 @@ static int parse_relative(struct str s, int64_t now, int64_t *out)
             int64_t n;
             const struct unit *u;
             i++;
-            if ((rc = read_amount(s, &i, &n, &u)) || (rc = apply_offset(&t, c == '-' ? -1 : 1, n, u)))
+            if ((rc = read_amount(s, &i, &n, &u)) ||
+                (rc = apply_offset(&t, c == '-' ? -1 : 1, n, u)))
                 return rc;
         } else if (c == '@' && !snapped) {
             size_t j = ++i;

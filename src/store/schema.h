@@ -41,6 +41,9 @@
     X(F_DESTINATION_IP, "destination_ip", "TEXT", false)                                           \
     X(F_DESTINATION_PORT, "destination_port", "INTEGER", false)
 
+#define SCHEMA_COUNT_(id, col, type, idx) +1
+enum { SCHEMA_N_PROMOTED = 0 SCHEMA_PROMOTED(SCHEMA_COUNT_) };
+
 struct schema_column {
     uint32_t field_id;
     const char *column;

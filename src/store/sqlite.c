@@ -363,6 +363,7 @@ const struct store_backend store_backend_sqlite = {
     .tenant = be_tenant,
     .source = be_source,
     .file_open = be_file_open,
+    .prepare = sqlite__prepare,
     .begin = sqlite__begin,
     .write_batch = sqlite__write_batch,
     .commit = sqlite__commit,

@@ -171,8 +171,8 @@ static void fn_cidr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     struct query_cidr *net = sqlite3_get_auxdata(ctx, 1);
     if (net == NULL) {
         const char *t = (const char *)sqlite3_value_text(argv[1]);
-        if (t == NULL || query_cidr_parse(str_make(t, (size_t)sqlite3_value_bytes(argv[1])),
-                                          &parsed) != 0) {
+        if (t == NULL ||
+            query_cidr_parse(str_make(t, (size_t)sqlite3_value_bytes(argv[1])), &parsed) != 0) {
             sqlite3_result_error(ctx, "vigil_cidr: the network is not valid CIDR", -1);
             return;
         }
@@ -191,7 +191,8 @@ static void fn_cidr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     int family;
     const unsigned char *text = sqlite3_value_text(argv[0]);
     bool ok = text && parse_ip(text, sqlite3_value_bytes(argv[0]), net->family == 6, ip, &family);
-    sqlite3_result_int(ctx, ok && family == net->family && prefix_equal(ip, net->addr, net->prefix));
+    sqlite3_result_int(ctx,
+                       ok && family == net->family && prefix_equal(ip, net->addr, net->prefix));
 }
 
 /* ---- natural order ------------------------------------------------------ */
@@ -418,8 +419,8 @@ int sqlite_func_register(sqlite3 *db)
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
     int rc = sqlite3_create_function_v2(db, "vigil_num", 1, flags, NULL, fn_num, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "vigil_cidr", 2, flags, NULL, fn_cidr, NULL, NULL,
-                                        NULL);
+        rc =
+            sqlite3_create_function_v2(db, "vigil_cidr", 2, flags, NULL, fn_cidr, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function_v2(db, "vigil_bin", 2, flags, NULL, fn_bin, NULL, NULL, NULL);
     if (rc == SQLITE_OK)

@@ -39,7 +39,6 @@ struct sqlite_be {
     struct sqlite_part parts[SQLITE_MAX_CACHED_PARTS];
     uint64_t use_clock;
     sqlite3_stmt *q_insert, *file_update;
-    struct buf fields_json;
 
     sqlite3 *r;
     pthread_mutex_t r_lock;
@@ -60,6 +59,12 @@ int sqlite_schema_create_partition(sqlite3 *db, int64_t day, bool fts, struct di
 /* sqlite_write.c */
 int sqlite__writer_init(struct sqlite_be *be, struct diag *d);
 void sqlite__writer_fini(struct sqlite_be *be);
+/* What the writer binds for one event, prepared on the producer's thread. */
+struct sqlite_row {
+    struct str fields; /* JSON object of the event's fields, in the batch arena */
+    const struct value *promoted[SCHEMA_N_PROMOTED];
+};
+int sqlite__prepare(void *be, struct event_batch *b, struct diag *d);
 int sqlite__begin(void *be, struct diag *d);
 int sqlite__write_batch(void *be, const struct event_batch *b, struct diag *d);
 int sqlite__commit(void *be, struct diag *d);

@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 /*
  * Numbered migrations. Each runs once, in order, in a transaction, and
@@ -147,7 +148,9 @@ int sqlite_schema_create_partition(sqlite3 *db, int64_t day, bool fts, struct di
     size_t n;
     const struct schema_column *cols = schema_promoted(&n);
     for (size_t i = 0; i < n; i++)
-        buf_printf(&b, ", %s %s", cols[i].column, cols[i].sql_type);
+        /* Text compares case-insensitively in queries; NOCASE lets the index serve it. */
+        buf_printf(&b, ", %s %s%s", cols[i].column, cols[i].sql_type,
+                   strcmp(cols[i].sql_type, "TEXT") == 0 ? " COLLATE NOCASE" : "");
     buf_append_c(&b, ", raw TEXT NOT NULL, fields TEXT NOT NULL);");
     buf_printf(&b, "CREATE INDEX IF NOT EXISTS %s_ts ON %s(tenant_id, ts);", ev, ev);
     for (size_t i = 0; i < n; i++)

@@ -1,13 +1,11 @@
 /*
- * sqlite_sql.c - the statement: partitions, pipe stages, output, binds.
+ * sqlite_sql.c - the statement: binds, the partitions, the final SELECT.
  *
- * Rows flow through numbered CTEs. Each level is either events (the
- * columns of a partition table) or a table (c0, c1, ...), and carries its
- * order: events are newest first (ts DESC, id DESC) until a stage imposes
- * another, from then on an explicit row number `_o`. Every stage reads the
- * level before it as `t`, so field access (sqlite_sql_expr.c) is the same
- * SQL wherever it appears. A chain of CTEs, unlike nested subqueries, keeps
- * SQLite's parser stack flat however many stages there are.
+ * Rows flow through numbered CTEs: one per partition (p0, p1, ...), their
+ * UNION ALL (s0), then the stages (s1, s2, ..., in sqlite_sql_stage.c),
+ * and a final SELECT naming the output columns c0, c1, ... A chain of
+ * CTEs, unlike nested subqueries, keeps SQLite's parser stack flat however
+ * many stages there are.
  */
 #include "store/sqlite_sql_int.h"
 #include "base/clock.h"
@@ -22,7 +20,6 @@
 
 #define MAX_COMPOUND 400   /* SQLite allows 500 terms in one UNION ALL */
 #define MAX_BINDS    32000 /* SQLite allows ?1 .. ?32766 */
-
 
 /* ---- errors and binds --------------------------------------------------- */
 
@@ -53,8 +50,7 @@ static void bind_add(struct sqlite_sql__c *c, struct buf *o, const struct sql_bi
         idx = (size_t)(uintptr_t)map_get(&c->bind_keys, key, &found);
     if (!found) {
         if (p->n_binds >= MAX_BINDS) {
-            sqlite_sql__fail(c, E_TOOBIG, 0, "the query needs more than %d parameters",
-                             MAX_BINDS);
+            sqlite_sql__fail(c, E_TOOBIG, 0, "the query needs more than %d parameters", MAX_BINDS);
             return;
         }
         if (p->n_binds == c->cap_binds) {
@@ -212,7 +208,10 @@ static int emit_source(struct sqlite_sql__gen *g)
 
 /* ---- the statement ------------------------------------------------------ */
 
-#define COL_NAME(s) {(s), sizeof(s) - 1}
+#define COL_NAME(s)                                                                                \
+    {                                                                                              \
+        (s), sizeof(s) - 1                                                                         \
+    }
 static const struct sql_column event_columns[] = {
     {COL_NAME("_time"), SQL_COL_TIME},   {COL_NAME("host"), SQL_COL_VALUE},
     {COL_NAME("source"), SQL_COL_VALUE}, {COL_NAME("_raw"), SQL_COL_VALUE},
@@ -226,10 +225,12 @@ static int emit_final(struct sqlite_sql__gen *g)
     int rc = 0;
     buf_append_c(b, "\nSELECT ");
     if (g->lv.events) {
-        struct query_field host = {.kind = QUERY_F_EVENT, .id = F_HOST_NAME,
-                                   .name = STR_LIT("host.name"), .label = STR_LIT("host")};
-        struct query_field source = {.kind = QUERY_F_SOURCE, .name = STR_LIT("source"),
-                                     .label = STR_LIT("source")};
+        struct query_field host = {.kind = QUERY_F_EVENT,
+                                   .id = F_HOST_NAME,
+                                   .name = STR_LIT("host.name"),
+                                   .label = STR_LIT("host")};
+        struct query_field source = {
+            .kind = QUERY_F_SOURCE, .name = STR_LIT("source"), .label = STR_LIT("source")};
         buf_append_c(b, "t.ts AS c0, ");
         rc = sqlite_sql__emit_field(g, &host);
         buf_append_c(b, " AS c1, ");
@@ -265,8 +266,8 @@ static void plan_columns(struct sqlite_sql__gen *g)
     p->columns = arena_alloc(&p->arena, n * sizeof(*p->columns) + 1);
     p->n_columns = n;
     for (size_t i = 0; i < n; i++) {
-        p->columns[i].name = str_make(arena_strndup(&p->arena, cols[i].name.p, cols[i].name.len),
-                                      cols[i].name.len);
+        p->columns[i].name =
+            str_make(arena_strndup(&p->arena, cols[i].name.p, cols[i].name.len), cols[i].name.len);
         p->columns[i].type = types[cols[i].type];
     }
 }
@@ -281,8 +282,8 @@ int sqlite_sql_compile(const struct query *q, const struct sql_target *t,
         o.max_sql_bytes = SQL_DEFAULT_MAX_BYTES;
     struct buf b;
     buf_init(&b, o.max_sql_bytes);
-    struct sqlite_sql__gen g = {.c = {.q = q, .plan = out, .d = d}, .t = t, .o = &o, .b = &b,
-                    .first_day = INT64_MIN};
+    struct sqlite_sql__gen g = {
+        .c = {.q = q, .plan = out, .d = d}, .t = t, .o = &o, .b = &b, .first_day = INT64_MIN};
     map_init(&g.c.bind_keys, NULL);
     int rc = emit_source(&g);
     for (size_t i = 0; rc == 0 && i < q->n_stages; i++)

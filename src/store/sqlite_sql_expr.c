@@ -217,11 +217,25 @@ static void eq_operands(struct sqlite_sql__c *c, struct buf *o, const struct que
     }
 }
 
+/*
+ * NOCASE folds only ASCII letters, so text without them compares the same
+ * either way; leaving the collation out then lets SQLite use a column's
+ * (binary) index, as for event.code:4625 or source.ip:10.1.2.3.
+ */
+static bool has_letter(struct str s)
+{
+    for (size_t i = 0; i < s.len; i++)
+        if (((unsigned char)s.p[i] | 32) >= 'a' && ((unsigned char)s.p[i] | 32) <= 'z')
+            return true;
+    return false;
+}
+
 /* x = v for a string, number or boolean value. */
 static void emit_eq(struct sqlite_sql__c *c, struct buf *o, const char *x, enum sqlite_sql__opk k,
                     const struct query_value *v, bool cased)
 {
-    const char *coll = cased || k == SQLITE_SQL__INT ? "" : " COLLATE NOCASE";
+    bool fold = !cased && k != SQLITE_SQL__INT && has_letter(v->text);
+    const char *coll = fold ? " COLLATE NOCASE" : "";
     if ((k == SQLITE_SQL__TIME || k == SQLITE_SQL__INT) && has_number(v)) {
         buf_printf(o, "%s = ", x);
         bind_number_of(c, o, v);
@@ -276,8 +290,9 @@ static int emit_cmp_fields(struct sqlite_sql__c *c, struct buf *o, const struct 
             buf_append_c(o, " IS NOT TRUE)");
     } else if (m->op <= QUERY_OP_GE) {
         const char *sop = sql_ops[m->op];
-        buf_printf(o, "coalesce(vigil_num(%s) %s vigil_num(%s), CAST(%s AS TEXT) %s CAST(%s AS TEXT)%s)",
-                   x, sop, y, x, sop, y, coll);
+        buf_printf(
+            o, "coalesce(vigil_num(%s) %s vigil_num(%s), CAST(%s AS TEXT) %s CAST(%s AS TEXT)%s)",
+            x, sop, y, x, sop, y, coll);
     } else {
         rc = sqlite_sql__fail(c, E_UNSUPPORTED, col,
                               "'%s' cannot compare two fields in the SQLite store",
@@ -322,8 +337,8 @@ static int emit_cmp_value(struct sqlite_sql__c *c, struct buf *o, const struct q
     case QUERY_OP_STARTSWITH:
     case QUERY_OP_ENDSWITH: {
         bool before = m->op != QUERY_OP_STARTSWITH, after = m->op != QUERY_OP_ENDSWITH;
-        return emit_match(c, o, x, to_pattern(c, v->text, false, m->cased, before, after),
-                          m->cased, col);
+        return emit_match(c, o, x, to_pattern(c, v->text, false, m->cased, before, after), m->cased,
+                          col);
     }
     case QUERY_OP_CIDR:
         break;
@@ -377,7 +392,8 @@ static bool has_token_char(struct str s)
     return false;
 }
 
-/* FTS5 query for a word/phrase ("...", quotes doubled) or a trailing-* prefix; false if FTS can't. */
+/* FTS5 query for a word/phrase ("...", quotes doubled) or a trailing-* prefix; false if FTS can't.
+ */
 static bool fts_query(struct sqlite_sql__c *c, const struct query_text *t, struct str *out)
 {
     struct str body = t->text;
@@ -420,8 +436,9 @@ static int emit_text(struct sqlite_sql__c *c, struct buf *o, const struct query_
     }
     if (!c->events)
         return sqlite_sql__fail(c, E_STATE, n->col, "full-text search after a table stage");
-    return emit_match(c, o, "t.raw", to_pattern(c, n->text.text, n->text.wildcard, false, true, true),
-                      false, n->col);
+    return emit_match(c, o, "t.raw",
+                      to_pattern(c, n->text.text, n->text.wildcard, false, true, true), false,
+                      n->col);
 }
 
 static int emit_exists(struct sqlite_sql__c *c, struct buf *o, const struct query_field *f)
@@ -478,8 +495,11 @@ static int emit_in_list(struct sqlite_sql__c *c, struct buf *o, const struct que
     enum sqlite_sql__opk k;
     buf_init(&xb, BUF_UNBOUNDED);
     int rc = sqlite_sql__field(c, &n->list.kids[0]->cmp.field, &xb, &k);
+    bool fold = false;
+    for (size_t i = 0; i < n->list.n_kids; i++)
+        fold |= k != SQLITE_SQL__INT && has_letter(n->list.kids[i]->cmp.value.text);
     if (rc == 0) {
-        buf_printf(o, "%s%s IN (", xb.p ? xb.p : "", k == SQLITE_SQL__INT ? "" : " COLLATE NOCASE");
+        buf_printf(o, "%s%s IN (", xb.p ? xb.p : "", fold ? " COLLATE NOCASE" : "");
         for (size_t i = 0; i < n->list.n_kids; i++)
             eq_operands(c, o, &n->list.kids[i]->cmp.value, k, i == 0);
         buf_putc(o, ')');

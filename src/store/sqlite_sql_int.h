@@ -64,7 +64,6 @@ int sqlite_sql__field(struct sqlite_sql__c *c, const struct query_field *f, stru
 /* Write a boolean SQL expression for n to o. */
 int sqlite_sql__expr(struct sqlite_sql__c *c, struct buf *o, const struct query_node *n);
 
-
 /* ---- the statement (sqlite_sql.c, sqlite_sql_stage.c) -------------------- */
 
 struct sqlite_sql__level {

@@ -7,9 +7,11 @@
  * stage reads the level before it as `t` and leaves a new one.
  */
 #include "store/sqlite_sql_int.h"
+#include "base/clock.h"
 #include "core/field.h"
 #include "store/schema.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,8 +133,10 @@ static int sort_key(struct sqlite_sql__gen *g, const struct query_field *f, bool
 
 static struct query_field column_ref(const struct sqlite_sql__level *lv, size_t i)
 {
-    return (struct query_field){.kind = QUERY_F_COLUMN, .col = (uint32_t)i,
-                                .name = lv->cols[i].name, .label = lv->cols[i].name};
+    return (struct query_field){.kind = QUERY_F_COLUMN,
+                                .col = (uint32_t)i,
+                                .name = lv->cols[i].name,
+                                .label = lv->cols[i].name};
 }
 
 void sqlite_sql__open_cte(struct sqlite_sql__gen *g, char prefix, unsigned n)
@@ -154,7 +158,8 @@ void sqlite_sql__from_level(struct sqlite_sql__gen *g)
     buf_printf(g->b, " FROM s%u AS t", g->lv.cte);
 }
 
-static void set_table(struct sqlite_sql__gen *g, const struct query_stage *st, unsigned cte, bool has_o)
+static void set_table(struct sqlite_sql__gen *g, const struct query_stage *st, unsigned cte,
+                      bool has_o)
 {
     g->lv = (struct sqlite_sql__level){false, has_o, st->out, st->n_out, cte};
 }
@@ -229,7 +234,8 @@ static int stage_head(struct sqlite_sql__gen *g, const struct query_stage *st)
 }
 
 /* Rows where every field is present, as stats ... by and dedup want them. */
-static int where_present(struct sqlite_sql__gen *g, const char *kw, const struct query_field *f, size_t n)
+static int where_present(struct sqlite_sql__gen *g, const char *kw, const struct query_field *f,
+                         size_t n)
 {
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -268,15 +274,18 @@ static int stage_dedup(struct sqlite_sql__gen *g, const struct query_stage *st)
 
 static void bind_span(struct sqlite_sql__gen *g, const struct query_stage *st)
 {
+    /* An integral span keeps integer data integral: 0, 200, 400 rather than 0.0, 200.0. */
     if (st->span_ns)
         sqlite_sql__bind_int(&g->c, g->b, st->span_ns);
+    else if (st->span == floor(st->span) && st->span < 9e18)
+        sqlite_sql__bind_int(&g->c, g->b, (int64_t)st->span);
     else
         sqlite_sql__bind_float(&g->c, g->b, st->span);
 }
 
 /* The SQL replacing field f in event rows: its bucket, and the fields JSON updated. */
-static int bin_events(struct sqlite_sql__gen *g, const struct query_stage *st, const char *x, char *col,
-                      size_t cap, struct buf *fields)
+static int bin_events(struct sqlite_sql__gen *g, const struct query_stage *st, const char *x,
+                      char *col, size_t cap, struct buf *fields)
 {
     const struct query_field *f = &st->fields[0];
     const struct schema_column *sc = f->id != F_NONE ? schema_column_for(f->id) : NULL;
@@ -323,8 +332,8 @@ static int stage_bin(struct sqlite_sql__gen *g, const struct query_stage *st)
         unsigned s = sqlite_sql__open_stage(g);
         buf_append_c(g->b, "SELECT ");
         if (g->lv.events) {
-            struct col_writer w = {g->b, true, "t.", col[0] ? col : NULL, bucket.p,
-                                   fields.len ? fields.p : NULL};
+            struct col_writer w = {
+                g->b, true, "t.", col[0] ? col : NULL, bucket.p, fields.len ? fields.p : NULL};
             each_event_col(write_col, &w);
             if (g->lv.has_o)
                 buf_append_c(g->b, ", t._o AS _o");
@@ -569,4 +578,3 @@ int sqlite_sql__stage(struct sqlite_sql__gen *g, const struct query_stage *st)
     }
     return sqlite_sql__fail(&g->c, E_STATE, st->col, "unknown stage");
 }
-

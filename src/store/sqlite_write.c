@@ -16,7 +16,6 @@
 
 int sqlite__writer_init(struct sqlite_be *be, struct diag *d)
 {
-    buf_init(&be->fields_json, 64u << 20);
     /* The next global event id continues after the largest stored one. */
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(be->w, "SELECT ev_table FROM partitions", -1, &st, NULL) != SQLITE_OK)
@@ -59,7 +58,6 @@ void sqlite__writer_fini(struct sqlite_be *be)
     sqlite3_finalize(be->q_insert);
     sqlite3_finalize(be->file_update);
     be->q_insert = be->file_update = NULL;
-    buf_fini(&be->fields_json);
 }
 
 static int prepare_insert(struct sqlite_be *be, struct sqlite_part *p, struct diag *d)
@@ -82,6 +80,18 @@ static int prepare_insert(struct sqlite_be *be, struct sqlite_part *p, struct di
     return rc;
 }
 
+static int finish_partition(struct sqlite_be *be, struct sqlite_part *p, struct diag *d);
+
+/* Which handle to reuse first: one this transaction has not touched (nothing pending),
+ * else the least recently used. */
+static bool evict_before(const struct sqlite_part *p, const struct sqlite_part *q)
+{
+    bool p_idle = p->txn_first_id == 0, q_idle = q->txn_first_id == 0;
+    if (p_idle != q_idle)
+        return p_idle;
+    return p->last_used < q->last_used;
+}
+
 /* The writer's handle on a day partition, creating the partition on first use. */
 static struct sqlite_part *partition(struct sqlite_be *be, int64_t day, struct diag *d)
 {
@@ -92,14 +102,14 @@ static struct sqlite_part *partition(struct sqlite_be *be, int64_t day, struct d
             p->last_used = ++be->use_clock;
             return p;
         }
-        /* Never evict a partition touched in this transaction: its FTS fill is pending. */
-        if (p->txn_first_id == 0 && (lru->txn_first_id != 0 || p->last_used < lru->last_used))
+        if (evict_before(p, lru))
             lru = p;
     }
     if (lru->txn_first_id != 0) {
-        diag_set(d, E_TOOBIG, "store", "one transaction spans more than %d days of events",
-                 SQLITE_MAX_CACHED_PARTS);
-        return NULL;
+        /* Every handle has rows in this transaction (a batch spanning many days): fill
+         * the FTS of the one to evict now; if its day comes back, a new id range starts. */
+        if (finish_partition(be, lru, d))
+            return NULL;
     }
     part_close(lru);
     if (sqlite_schema_create_partition(be->w, day, be->fts, d))
@@ -191,14 +201,41 @@ static void bind_value(sqlite3_stmt *st, int col, const struct value *v)
     }
 }
 
-static int insert_event(struct sqlite_be *be, const struct event *ev, struct diag *d)
+#define MAX_FIELDS_JSON (64u << 20)
+
+int sqlite__prepare(void *arg, struct event_batch *b, struct diag *d)
+{
+    (void)arg;
+    struct sqlite_row *rows = arena_alloc(&b->arena, (b->events.n + 1) * sizeof(*rows));
+    struct buf json;
+    buf_init(&json, MAX_FIELDS_JSON);
+    size_t n;
+    const struct schema_column *cols = schema_promoted(&n);
+    int rc = 0;
+    for (size_t i = 0; i < b->events.n && rc == 0; i++) {
+        const struct event *ev = &b->events.items[i];
+        if (fields_json(&json, ev)) {
+            rc = diag_set(d, E_TOOBIG, "store", "event at offset %llu: fields exceed %u bytes",
+                          (unsigned long long)ev->offset, MAX_FIELDS_JSON);
+            break;
+        }
+        rows[i].fields = str_make(arena_memdup(&b->arena, json.p, json.len), json.len);
+        for (size_t c = 0; c < n; c++) {
+            const struct event_field *f = event_get(ev, cols[c].field_id);
+            rows[i].promoted[c] = f ? &f->v : NULL;
+        }
+    }
+    buf_fini(&json);
+    b->store_rows = rows;
+    return rc;
+}
+
+static int insert_event(struct sqlite_be *be, const struct event *ev, const struct sqlite_row *row,
+                        struct diag *d)
 {
     struct sqlite_part *p = partition(be, schema_day_of(ev->ts_ns), d);
     if (p == NULL)
         return d ? d->code : E_DB;
-    if (fields_json(&be->fields_json, ev))
-        return diag_set(d, E_TOOBIG, "store", "event at offset %llu: fields exceed %zu bytes",
-                        (unsigned long long)ev->offset, be->fields_json.max);
     sqlite3_stmt *st = p->insert;
     int64_t id = be->next_id++;
     sqlite3_bind_int64(st, 1, id);
@@ -207,20 +244,18 @@ static int insert_event(struct sqlite_be *be, const struct event *ev, struct dia
     sqlite3_bind_int64(st, 4, ev->tenant_id);
     sqlite3_bind_int64(st, 5, ev->source_id);
     sqlite3_bind_int64(st, 6, ev->flags);
-    size_t n;
-    const struct schema_column *cols = schema_promoted(&n);
+    const size_t n = SCHEMA_N_PROMOTED;
     for (size_t i = 0; i < n; i++) {
-        const struct event_field *f = event_get(ev, cols[i].field_id);
         int col = (int)(COL_FIXED + 1 + i);
-        if (f)
-            bind_value(st, col, &f->v);
+        if (row->promoted[i])
+            bind_value(st, col, row->promoted[i]);
         else
             sqlite3_bind_null(st, col);
     }
     sqlite3_bind_text64(st, (int)(COL_FIXED + n + 1), ev->raw.p, ev->raw.len, SQLITE_STATIC,
                         SQLITE_UTF8);
-    sqlite3_bind_text64(st, (int)(COL_FIXED + n + 2), be->fields_json.p, be->fields_json.len,
-                        SQLITE_STATIC, SQLITE_UTF8);
+    sqlite3_bind_text64(st, (int)(COL_FIXED + n + 2), row->fields.p, row->fields.len, SQLITE_STATIC,
+                        SQLITE_UTF8);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -269,8 +304,11 @@ int sqlite__write_batch(void *arg, const struct event_batch *b, struct diag *d)
 {
     struct sqlite_be *be = arg;
     int rc;
+    const struct sqlite_row *rows = b->store_rows;
+    if (rows == NULL && b->events.n)
+        return diag_set(d, E_STATE, "store", "batch was not prepared before writing");
     for (size_t i = 0; i < b->events.n; i++)
-        if ((rc = insert_event(be, &b->events.items[i], d)))
+        if ((rc = insert_event(be, &b->events.items[i], &rows[i], d)))
             return rc;
     for (size_t i = 0; i < b->quarantine.n; i++)
         if ((rc = insert_quarantine(be, b, &b->quarantine.items[i], d)))
@@ -293,27 +331,33 @@ int sqlite__write_batch(void *arg, const struct event_batch *b, struct diag *d)
 
 /* Fill FTS for the rows this transaction added, once per partition: a
  * per-row trigger costs 4x (measured, docs/BENCHMARKS.md). */
-static int finish_partitions(struct sqlite_be *be, struct diag *d)
+static int finish_partition(struct sqlite_be *be, struct sqlite_part *p, struct diag *d)
 {
     char sql[256];
+    if (p->has_fts) {
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO %s(rowid, raw) SELECT id, raw FROM %s WHERE id BETWEEN %lld AND "
+                 "%lld",
+                 p->fts, p->ev, (long long)p->txn_first_id, (long long)p->txn_last_id);
+        if (sqlite__exec(be->w, sql, d))
+            return E_DB;
+    }
+    snprintf(sql, sizeof(sql),
+             "UPDATE partitions SET rows=rows+%lld, min_ts=min(coalesce(min_ts,%lld),%lld),"
+             " max_ts=max(coalesce(max_ts,%lld),%lld) WHERE day=%lld",
+             (long long)p->txn_rows, (long long)p->txn_min_ts, (long long)p->txn_min_ts,
+             (long long)p->txn_max_ts, (long long)p->txn_max_ts, (long long)p->day);
+    if (sqlite__exec(be->w, sql, d))
+        return E_DB;
+    p->txn_first_id = p->txn_last_id = p->txn_rows = 0;
+    return 0;
+}
+
+static int finish_partitions(struct sqlite_be *be, struct diag *d)
+{
     for (int i = 0; i < SQLITE_MAX_CACHED_PARTS; i++) {
         struct sqlite_part *p = &be->parts[i];
-        if (p->txn_first_id == 0)
-            continue;
-        if (p->has_fts) {
-            snprintf(sql, sizeof(sql),
-                     "INSERT INTO %s(rowid, raw) SELECT id, raw FROM %s WHERE id BETWEEN %lld AND "
-                     "%lld",
-                     p->fts, p->ev, (long long)p->txn_first_id, (long long)p->txn_last_id);
-            if (sqlite__exec(be->w, sql, d))
-                return E_DB;
-        }
-        snprintf(sql, sizeof(sql),
-                 "UPDATE partitions SET rows=rows+%lld, min_ts=min(coalesce(min_ts,%lld),%lld),"
-                 " max_ts=max(coalesce(max_ts,%lld),%lld) WHERE day=%lld",
-                 (long long)p->txn_rows, (long long)p->txn_min_ts, (long long)p->txn_min_ts,
-                 (long long)p->txn_max_ts, (long long)p->txn_max_ts, (long long)p->day);
-        if (sqlite__exec(be->w, sql, d))
+        if (p->txn_first_id != 0 && finish_partition(be, p, d))
             return E_DB;
     }
     return 0;

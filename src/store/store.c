@@ -206,6 +206,13 @@ int store_submit_take(struct store *s, struct event_batch *b, uint64_t *seq, str
         batch_free(b);
         return diag_set(d, E_STATE, "store", "the store is open read-only");
     }
+    if (s->be_ops->prepare) {
+        int rc = s->be_ops->prepare(s->be, b, d);
+        if (rc) {
+            batch_free(b);
+            return rc;
+        }
+    }
     pthread_mutex_lock(&s->lock);
     while (s->queued >= s->opts.queue_batches && !s->error)
         pthread_cond_wait(&s->cond_space, &s->lock);

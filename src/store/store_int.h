@@ -23,6 +23,9 @@ struct store_backend {
     int (*file_open)(void *be, uint32_t source_id, const char *path, struct store_file *f,
                      struct diag *d);
 
+    /* Optional, on the producer's thread before queueing: turn the batch's
+     * events into what write_batch binds, so the writer thread only writes. */
+    int (*prepare)(void *be, struct event_batch *b, struct diag *d);
     int (*begin)(void *be, struct diag *d);
     int (*write_batch)(void *be, const struct event_batch *b, struct diag *d);
     int (*commit)(void *be, struct diag *d);

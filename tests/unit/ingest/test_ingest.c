@@ -8,16 +8,19 @@
  * events, quarantine records and offsets exactly as the store would get them.
  * The clock is pinned so ingest time is known.
  */
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/utf8.h"
 #include "base/vec.h"
 #include "ingest/ingest.h"
+#include "ingest/input.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -126,8 +129,8 @@ static const char *write_gzip(const char *name, const void *data, size_t len)
 }
 
 /* One zstd frame per part, concatenated. */
-static const char *write_zstd_frames(const char *name, const char *const *parts,
-                                     const size_t *lens, size_t n)
+static const char *write_zstd_frames(const char *name, const char *const *parts, const size_t *lens,
+                                     size_t n)
 {
     size_t cap = 0;
     for (size_t i = 0; i < n; i++)
@@ -269,7 +272,7 @@ static bool str_is(struct str s, const void *want, size_t len)
 }
 
 #define expect_raw(ev, want)                                                                       \
-    cr_assert(str_is((ev)->raw, (want), strlen(want)), "raw: got '%.*s', want '%s'",             \
+    cr_assert(str_is((ev)->raw, (want), strlen(want)), "raw: got '%.*s', want '%s'",               \
               STR_FMT((ev)->raw), (want))
 
 #define expect_str(ev, field, want)                                                                \
@@ -277,7 +280,7 @@ static bool str_is(struct str s, const void *want, size_t len)
         const struct value *v_ = fget((ev), (field));                                              \
         cr_assert_not_null(v_, "field %s is missing", (field));                                    \
         cr_assert_eq(v_->type, VAL_STR, "field %s is not a string", (field));                      \
-        cr_assert(str_eq_c(v_->s, (want)), "field %s: got '%.*s', want '%s'", (field),            \
+        cr_assert(str_eq_c(v_->s, (want)), "field %s: got '%.*s', want '%s'", (field),             \
                   STR_FMT(v_->s), (want));                                                         \
     } while (0)
 
@@ -286,7 +289,7 @@ static bool str_is(struct str s, const void *want, size_t len)
         const struct value *v_ = fget((ev), (field));                                              \
         cr_assert_not_null(v_, "field %s is missing", (field));                                    \
         cr_assert_eq(v_->type, VAL_INT, "field %s is not an integer", (field));                    \
-        cr_assert_eq(v_->i, (int64_t)(want), "field %s: got %lld", (field), (long long)v_->i);    \
+        cr_assert_eq(v_->i, (int64_t)(want), "field %s: got %lld", (field), (long long)v_->i);     \
     } while (0)
 
 #define expect_q(q, off, len, why, what)                                                           \
@@ -296,7 +299,7 @@ static bool str_is(struct str s, const void *want, size_t len)
         cr_assert_eq((q)->length, (uint64_t)(len), "length %llu",                                  \
                      (unsigned long long)(q)->length);                                             \
         cr_assert_str_eq((q)->reason, (why));                                                      \
-        cr_assert(str_eq_c((q)->detail, (what)), "detail: got '%.*s', want '%s'",                 \
+        cr_assert(str_eq_c((q)->detail, (what)), "detail: got '%.*s', want '%s'",                  \
                   STR_FMT((q)->detail), (what));                                                   \
     } while (0)
 
@@ -439,9 +442,9 @@ Test(ingest, line_too_long_across_reads)
 
 Test(ingest, invalid_utf8_is_repaired_as_latin1)
 {
-    static const char text[] = "caf\xe9 au lait\n"       /* Latin-1 é */
-                               "ok \xc3\xa9\n"           /* valid UTF-8: untouched */
-                               "\xff\xfe\n"              /* two invalid bytes */
+    static const char text[] = "caf\xe9 au lait\n"        /* Latin-1 é */
+                               "ok \xc3\xa9\n"            /* valid UTF-8: untouched */
+                               "\xff\xfe\n"               /* two invalid bytes */
                                "\xed\xa0\x80 surrogate\n" /* an encoded surrogate is invalid */
                                "{\"msg\":\"caf\xe9\"}\n";
     struct run *r = &runs[0];
@@ -716,11 +719,10 @@ static void check_batches(const struct run *r, const char *text, size_t len)
         cr_assert_eq(b->file_id, FILE_ID);
         cr_assert_geq(b->end_offset, prev_end);
         cr_assert(b->end_offset == len || text[b->end_offset - 1] == '\n',
-                  "batch %zu ends at %llu, inside a record", i,
-                  (unsigned long long)b->end_offset);
+                  "batch %zu ends at %llu, inside a record", i, (unsigned long long)b->end_offset);
         if (b->events.n) {
-            cr_assert_eq(b->events.items[0].offset, prev_end, "batch %zu does not start at %llu",
-                         i, (unsigned long long)prev_end);
+            cr_assert_eq(b->events.items[0].offset, prev_end, "batch %zu does not start at %llu", i,
+                         (unsigned long long)prev_end);
             for (size_t k = 0; k < b->events.n; k++)
                 cr_assert_lt(b->events.items[k].offset, b->end_offset);
         }
@@ -795,8 +797,7 @@ Test(ingest, batch_bytes_limit)
     opts_init(&o, "raw");
     o.batch_bytes = 10;
     struct run *r = &runs[0];
-    cr_assert_eq(run_opts(r, write_str("b.log", "aaaaa\nbbbbb\nccccc\nddddd\neeeee\n"), &o, 0),
-                 0);
+    cr_assert_eq(run_opts(r, write_str("b.log", "aaaaa\nbbbbb\nccccc\nddddd\neeeee\n"), &o, 0), 0);
     /* Two 5-byte records reach 10 bytes: batches of 2, 2, 1. */
     cr_assert_eq(r->batches.n, 3);
     cr_assert_eq(r->batches.items[0]->events.n, 2);
@@ -856,8 +857,11 @@ Test(ingest, resume_gives_exactly_the_remaining_records)
 static char *fixed_lines(size_t n, size_t *len)
 {
     char *text = malloc(n * 32 + 1);
-    for (size_t i = 0; i < n; i++)
-        snprintf(text + i * 32, 33, "%08zu-abcdefghijklmnopqrstuvw\n", i);
+    for (size_t i = 0; i < n; i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "%08zu-abcdefghijklmnopqrstuv\n", i);
+        memcpy(text + i * 32, line, 32);
+    }
     *len = n * 32;
     return text;
 }
@@ -868,12 +872,13 @@ static void check_resume_tail(struct run *r, const char *path, size_t n_lines, s
     opts_init(&o, "raw");
     o.limits.max_line_bytes = 1024;
     cr_assert_eq(run_opts(r, path, &o, from_line * 32), 0, "%s", r->d.msg);
-    cr_assert_eq(n_events(r), n_lines - from_line);
+    cr_assert_eq(n_events(r), n_lines - from_line, "%s from line %zu: %zu events", r->codec,
+                 from_line, n_events(r));
     char want[40];
-    snprintf(want, sizeof(want), "%08zu-abcdefghijklmnopqrstuvw", from_line);
+    snprintf(want, sizeof(want), "%08zu-abcdefghijklmnopqrstuv", from_line);
     expect_raw(ev_at(r, 0), want);
     cr_assert_eq(ev_at(r, 0)->offset, from_line * 32);
-    snprintf(want, sizeof(want), "%08zu-abcdefghijklmnopqrstuvw", n_lines - 1);
+    snprintf(want, sizeof(want), "%08zu-abcdefghijklmnopqrstuv", n_lines - 1);
     expect_raw(ev_at(r, n_lines - from_line - 1), want);
     cr_assert_eq(last_end(r), n_lines * 32);
 }
@@ -1016,6 +1021,84 @@ Test(ingest, corrupt_and_truncated_compressed_input)
     cr_assert_eq(run_fmt(r, write_file("bad.zst", z, zlen), "raw"), E_PARSE);
     cr_assert(strstr(r->d.msg, "zstd data is corrupt") != NULL, "%s", r->d.msg);
     free(z);
+    free(text);
+}
+
+/* Read a whole input a few bytes at a time: decompressors must flush what they hold
+ * at the end of input, whatever the caller's buffer size. */
+static char *read_small(const char *path, size_t chunk, size_t *len)
+{
+    struct input *in;
+    struct diag d;
+    cr_assert_eq(input_open(path, &in, &d), 0, "%s", d.msg);
+    struct buf b;
+    buf_init(&b, BUF_UNBOUNDED);
+    char tmp[64];
+    for (;;) {
+        size_t n = 0;
+        cr_assert_eq(input_read(in, tmp, chunk, &n, &d), 0, "%s", d.msg);
+        if (n == 0)
+            break;
+        cr_assert_leq(n, chunk);
+        buf_append(&b, tmp, n);
+    }
+    input_close(in);
+    *len = b.len;
+    return buf_take(&b);
+}
+
+Test(ingest, input_small_reads)
+{
+    size_t len;
+    char *text = fixed_lines(5000, &len);
+    const char *paths[] = {write_file("s.log", text, len), write_gzip("s.gz", text, len),
+                           write_zstd("s.zst", text, len)};
+    size_t chunks[] = {1, 7, 64};
+    for (size_t p = 0; p < 3; p++) {
+        for (size_t c = 0; c < 3; c++) {
+            size_t got_len;
+            char *got = read_small(paths[p], chunks[c], &got_len);
+            cr_assert_eq(got_len, len, "%s in %zu-byte reads: %zu bytes", paths[p], chunks[c],
+                         got_len);
+            cr_assert(memcmp(got, text, len) == 0);
+            free(got);
+        }
+    }
+    free(text);
+}
+
+Test(ingest, input_skip_and_positions)
+{
+    size_t len;
+    char *text = fixed_lines(3000, &len);
+    const char *paths[] = {write_file("s.log", text, len), write_gzip("s.gz", text, len),
+                           write_zstd("s.zst", text, len)};
+    for (size_t p = 0; p < 3; p++) {
+        struct input *in;
+        struct diag d;
+        cr_assert_eq(input_open(paths[p], &in, &d), 0);
+        size_t head_len;
+        const uint8_t *head = input_head(in, &head_len);
+        cr_assert_gt(head_len, 0);
+        cr_assert_leq(head_len, 1024);
+        if (p == 0)
+            cr_assert(memcmp(head, text, head_len) == 0, "the head is the raw bytes");
+        else
+            cr_assert(memcmp(head, text, 4) != 0);
+        char buf[40];
+        size_t n;
+        cr_assert_eq(input_skip(in, 32 * 2500 + 5, &d), 0, "%s", d.msg);
+        cr_assert_eq(input_read(in, buf, 27, &n, &d), 0);
+        cr_assert_eq(n, 27);
+        cr_assert(memcmp(buf, text + 32 * 2500 + 5, 27) == 0, "%s", paths[p]);
+        /* Compressed streams know when they end; a plain file seeks past its end (the
+         * store's size check catches a truncated file before ingest resumes in it). */
+        cr_assert_eq(input_skip(in, len, &d), p == 0 ? 0 : E_RANGE, "%s", paths[p]);
+        struct stat sb;
+        cr_assert_eq(stat(paths[p], &sb), 0);
+        cr_assert_eq(input_raw_size(in), (uint64_t)sb.st_size);
+        input_close(in);
+    }
     free(text);
 }
 
@@ -1188,9 +1271,9 @@ Test(ingest, json_documents_bad_content)
     cr_assert_eq(run_fmt(r, write_file("bad.json", text, sizeof(text) - 1), "json"), 0);
     cr_assert_eq(n_events(r), 1);
     cr_assert_eq(n_quarantined(r), 2);
-    expect_q(q_at(r, 0), 0, 25, "parse_error", "json: column 20: expected a value");
+    expect_q(q_at(r, 0), 0, 24, "parse_error", "json: column 20: expected a value");
     cr_assert_str_eq(q_at(r, 1)->reason, "nul_byte");
-    cr_assert_eq(q_at(r, 1)->offset, 26);
+    cr_assert_eq(q_at(r, 1)->offset, 25);
 }
 
 Test(ingest, json_document_too_long)
@@ -1224,6 +1307,25 @@ Test(ingest, json_document_too_long)
     cr_assert_eq(ev_at(r, 0)->offset, off_of(text, "Record 2") + 9);
     cr_assert_eq(last_end(r), len);
     free(text);
+}
+
+Test(ingest, json_document_at_the_cap)
+{
+    /* Documents of exactly the cap pass; one byte more is too long, even when that
+     * byte is the closing brace (found by fuzz_ingest). */
+    const char *text = "{\n \"a\": \"12345678\"\n}\n"   /* 20 bytes */
+                       "{\n \"a\": \"123456789\"\n}\n"; /* 21 bytes */
+    struct ingest_opts o;
+    opts_init(&o, "json");
+    o.limits.max_line_bytes = 20;
+    struct run *r = &runs[0];
+    cr_assert_eq(run_opts(r, write_str("cap.json", text), &o, 0), 0);
+    cr_assert_str_eq(r->framing, "json-documents");
+    cr_assert_eq(n_events(r), 1);
+    expect_str(ev_at(r, 0), "a", "12345678");
+    cr_assert_eq(n_quarantined(r), 1);
+    expect_q(q_at(r, 0), 21, 21, "line_too_long", "record of 21 bytes exceeds the 20-byte cap");
+    cr_assert(str_is(q_at(r, 0)->raw, text + 21, 20));
 }
 
 /* ---- detection and normalisation ----------------------------------------- */
@@ -1275,4 +1377,55 @@ Test(ingest, time_field_preference)
     cr_assert_eq(e->ts_ns, ts_of("2021-06-15T03:00:00.25Z"));
     /* A field the record already has is not overwritten by an alias. */
     expect_str(ev_at(r, 2), "user.name", "given");
+}
+
+Test(ingest, detection_does_not_take_bracketed_text_for_json)
+{
+    /* "[time] level message" logs begin with '[' but are text. */
+    const char *text = "[2021-06-15 10:00:00] INFO started\n"
+                       "[2021-06-15 10:00:01] WARN low disk\n"
+                       "[2021-06-15 10:00:02] ERROR cannot open /x\n";
+    struct run *r = &runs[0];
+    cr_assert_eq(run_fmt(r, write_str("app.log", text), NULL), 0);
+    cr_assert_str_neq(r->format, "json");
+    cr_assert_eq(n_events(r), 3);
+    cr_assert_eq(r->st.skipped, 0);
+
+    /* Quoted CSV lines are not the inside of a JSON document. */
+    const char *csv = "\"time\",\"user\",\"action\"\n"
+                      "\"2021-06-15\",\"bob\",\"login\"\n"
+                      "\"2021-06-15\",\"eve\",\"logout\"\n";
+    cr_assert_eq(run_fmt(r, write_str("q.csv", csv), NULL), 0);
+    cr_assert_str_eq(r->format, "csv");
+}
+
+Test(ingest, detection_of_pretty_printed_json)
+{
+    /* jq output: arrays of strings inside, no Record lines. */
+    const char *text = "{\n"
+                       "  \"@timestamp\": \"2021-06-15T10:00:00Z\",\n"
+                       "  \"tags\": [\n"
+                       "    \"a\",\n"
+                       "    \"b\"\n"
+                       "  ],\n"
+                       "  \"user\": {\n"
+                       "    \"name\": \"dave\"\n"
+                       "  }\n"
+                       "}\n"
+                       "{\n"
+                       "  \"@timestamp\": \"2021-06-15T10:00:01Z\",\n"
+                       "  \"tags\": []\n"
+                       "}\n";
+    struct run *r = &runs[0];
+    cr_assert_eq(run_fmt(r, write_str("jq.json", text), NULL), 0);
+    cr_assert_str_eq(r->format, "json");
+    cr_assert_str_eq(r->framing, "json-documents");
+    cr_assert_eq(n_events(r), 2);
+    cr_assert_eq(n_quarantined(r), 0);
+    const struct value *v = fget(ev_at(r, 0), "tags");
+    cr_assert_not_null(v);
+    cr_assert_eq(v->type, VAL_JSON);
+    cr_assert(str_eq_c(v->s, "[\n    \"a\",\n    \"b\"\n  ]"));
+    expect_str(ev_at(r, 0), "user.name", "dave");
+    cr_assert_eq(ev_at(r, 1)->ts_ns, ts_of("2021-06-15T10:00:01Z"));
 }
