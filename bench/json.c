@@ -114,8 +114,8 @@ int main(int argc, char **argv)
             fclose(fp);
         }
     } else {
-        struct gen_opts go = {.seed = 42, .end_ns = 1790000000LL * NS_PER_SEC,
-                              .span_ns = 86400LL * NS_PER_SEC};
+        struct gen_opts go = {
+            .seed = 42, .end_ns = 1790000000LL * NS_PER_SEC, .span_ns = 86400LL * NS_PER_SEC};
         gen_write(mem, GEN_WINJSON, 200000, &go);
     }
     fclose(mem);

@@ -304,7 +304,7 @@ static int parse_agg(struct query__parser *p, struct query_agg *agg)
         return query__expected(p, &p->tok, "a function such as count or dc(field)");
     struct query__token fn_tok = p->tok;
     struct str w = query__token_body(p->text, &fn_tok);
-    bool optional;
+    bool optional = false;
     int rc = find_agg(p, w, agg, &optional);
     if (rc || (rc = count_ref(p)) || (rc = query__advance(p, QLEX_TERM)))
         return rc;

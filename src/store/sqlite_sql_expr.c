@@ -361,7 +361,7 @@ static int emit_cmp(struct sqlite_sql__c *c, struct buf *o, const struct query_n
 {
     const struct query_cmp *m = &n->cmp;
     struct buf xb;
-    enum sqlite_sql__opk k;
+    enum sqlite_sql__opk k = 0;
     buf_init(&xb, BUF_UNBOUNDED);
     int rc = sqlite_sql__field(c, &m->field, &xb, &k);
     const char *x = xb.p ? xb.p : "";
@@ -447,7 +447,7 @@ static int emit_exists(struct sqlite_sql__c *c, struct buf *o, const struct quer
         buf_putc(o, '1'); /* every event has a time, raw text, id and source */
         return 0;
     }
-    enum sqlite_sql__opk k;
+    enum sqlite_sql__opk k = 0;
     int rc = sqlite_sql__field(c, f, o, &k);
     buf_append_c(o, " IS NOT NULL");
     return rc;
@@ -492,7 +492,7 @@ static bool is_in_list(const struct query_node *n)
 static int emit_in_list(struct sqlite_sql__c *c, struct buf *o, const struct query_node *n)
 {
     struct buf xb;
-    enum sqlite_sql__opk k;
+    enum sqlite_sql__opk k = 0;
     buf_init(&xb, BUF_UNBOUNDED);
     int rc = sqlite_sql__field(c, &n->list.kids[0]->cmp.field, &xb, &k);
     bool fold = false;

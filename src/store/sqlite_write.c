@@ -31,6 +31,13 @@ int sqlite__writer_init(struct sqlite_be *be, struct diag *d)
         sqlite3_finalize(mx);
     }
     sqlite3_finalize(st);
+    /* Retention may have dropped the partition that held the largest ids: the
+     * high-water mark in meta keeps ids from being handed out twice. */
+    if (sqlite3_prepare_v2(be->w, "SELECT value FROM meta WHERE key='next_event_id'", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > max_id + 1)
+        max_id = sqlite3_column_int64(st, 0) - 1;
+    sqlite3_finalize(st);
     be->next_id = max_id + 1;
 
     static const char q_sql[] =
@@ -375,6 +382,13 @@ int sqlite__commit(void *arg, struct diag *d)
 {
     struct sqlite_be *be = arg;
     int rc = finish_partitions(be, d);
+    if (rc == 0) {
+        char sql[128];
+        snprintf(sql, sizeof(sql),
+                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('next_event_id', %lld)",
+                 (long long)be->next_id);
+        rc = sqlite__exec(be->w, sql, d);
+    }
     if (rc == 0)
         rc = sqlite__exec(be->w, "COMMIT", d);
     if (rc == 0)
