@@ -111,7 +111,7 @@ Test(detect, no_cross_claims)
 /* Up to 32 lines of a file, as the ingest sampler would hand them over. */
 static size_t sample_file(const char *path, char **buf, struct str *lines, size_t cap)
 {
-    size_t len, n = 0;
+    size_t len = 0, n = 0;
     *buf = dec_slurp(path, &len);
     cr_assert_not_null(*buf, "cannot read %s", path);
     for (char *s = *buf; s < *buf + len && n < cap;) {
