@@ -148,15 +148,17 @@ int sqlite_schema_create_partition(sqlite3 *db, int64_t day, bool fts, struct di
     size_t n;
     const struct schema_column *cols = schema_promoted(&n);
     for (size_t i = 0; i < n; i++)
-        /* Text compares case-insensitively in queries; NOCASE lets the index serve it. */
-        buf_printf(&b, ", %s %s%s", cols[i].column, cols[i].sql_type,
-                   strcmp(cols[i].sql_type, "TEXT") == 0 ? " COLLATE NOCASE" : "");
+        buf_printf(&b, ", %s %s", cols[i].column, cols[i].sql_type);
     buf_append_c(&b, ", raw TEXT NOT NULL, fields TEXT NOT NULL);");
     buf_printf(&b, "CREATE INDEX IF NOT EXISTS %s_ts ON %s(tenant_id, ts);", ev, ev);
     for (size_t i = 0; i < n; i++)
         if (cols[i].indexed)
-            buf_printf(&b, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s);", ev, cols[i].column, ev,
-                       cols[i].column);
+            /* Queries compare text case-insensitively (host = ? COLLATE NOCASE); a NOCASE
+             * index serves them while the column itself stays binary, so grouping and
+             * sorting keep "alice" and "Alice" apart. */
+            buf_printf(&b, "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s%s);", ev, cols[i].column, ev,
+                       cols[i].column,
+                       strcmp(cols[i].sql_type, "TEXT") == 0 ? " COLLATE NOCASE" : "");
     if (fts)
         buf_printf(&b,
                    "CREATE VIRTUAL TABLE IF NOT EXISTS %s USING fts5(raw, content='%s',"
