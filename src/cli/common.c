@@ -105,7 +105,9 @@ int cli_rows_cb(void *ctx, size_t n_cols, const char *const *cols, const struct 
                          strcmp(cols[i], "rows") == 0;
             count ? table_cell_count(&r->t, v->i) : table_cell_i64(&r->t, v->i);
         } else if (v->type == VAL_FLOAT) {
-            table_cell_num(&r->t, value_as_str(v, tmp, sizeof(tmp)));
+            /* Six significant digits read well (17.5926); --json keeps full precision. */
+            int k = snprintf(tmp, sizeof(tmp), "%.6g", v->f);
+            table_cell_num(&r->t, str_make(tmp, k > 0 ? (size_t)k : 0));
         } else {
             table_cell(&r->t, value_as_str(v, tmp, sizeof(tmp)));
         }

@@ -45,7 +45,7 @@ void ingest_opts_default(struct ingest_opts *o)
     memset(o, 0, sizeof(*o));
     o->limits = (struct ingest_limits)INGEST_LIMITS_DEFAULT;
     o->batch_events = 8192;
-    o->batch_bytes = 16u << 20;
+    o->batch_bytes = 4u << 20;
     o->tenant_id = 1;
 }
 
