@@ -9,24 +9,31 @@ VIGIL_HOME ?= $(CURDIR)/var
 
 export VIGIL_CORPUS := $(CORPUS)
 
-.PHONY: all run test bootstrap build asan fuzz-build fuzz bench check format format-check clean demo
+.PHONY: all run test bootstrap llama build asan fuzz-build fuzz bench check format format-check clean demo
 
 all: build
 
 bootstrap:
 	@./scripts/bootstrap
 
-$(BUILD)/release/Makefile: CMakeLists.txt
+# llama.cpp, fetched at a pinned version and built once into build/llama (cached there; a
+# no-op when up to date). See docs/internals/llama-build.md.
+llama: bootstrap
+	@./scripts/fetch-llama
+	@JOBS=$(JOBS) ./scripts/build-llama
+
+# Configured after llama (order-only), so CMake finds it; reconfigured when it is rebuilt.
+$(BUILD)/release/Makefile: CMakeLists.txt $(wildcard build/llama/install/.stamp) | llama
 	cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=Release >/dev/null
 
-build: bootstrap $(BUILD)/release/Makefile
+build: bootstrap llama $(BUILD)/release/Makefile
 	cmake --build $(BUILD)/release -j$(JOBS)
 
 # Build, generate demo data, ingest it and show a few searches.
 run: build
 	VIGIL_HOME=$(VIGIL_HOME) $(BUILD)/release/vigil demo
 
-asan: bootstrap
+asan: bootstrap llama
 	cmake -S . -B $(BUILD)/asan -DCMAKE_BUILD_TYPE=Debug -DVIGIL_SANITIZE=ON -DVIGIL_BENCH=OFF >/dev/null
 	cmake --build $(BUILD)/asan -j$(JOBS)
 
