@@ -7,6 +7,7 @@
  */
 #include "base/json.h"
 #include "ingest/decoder.h"
+#include "ingest/ingest_int.h"
 
 #include <stdbool.h>
 
@@ -47,10 +48,10 @@ static int on_leaf(void *arg, struct str path, const struct json_leaf_value *v)
     return 0;
 }
 
-/* A line that opens JSON text: an object, or an array of objects or arrays. A line
- * like "[2021-06-15 10:00:00] INFO ..." starts with '[' but is not JSON. */
-static bool opens_json(struct str l)
+bool ingest__opens_json(struct str l)
 {
+    if (l.len == 0)
+        return false;
     if (l.p[0] == '{')
         return true;
     if (l.p[0] != '[')
@@ -92,7 +93,7 @@ static int json_probe(const struct str *lines, size_t n)
         seen++;
         if (is_record_line(l)) {
             hits++;
-        } else if (opens_json(l)) {
+        } else if (ingest__opens_json(l)) {
             opened = true;
             hits++;
         } else if (continues_json(l)) {

@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/utf8.h"
 #include "base/xmalloc.h"
+#include "ingest/ingest_int.h"
 #include "ingest/input.h"
 #include "ingest/normalize.h"
 
@@ -93,19 +94,6 @@ static size_t sample_lines(const struct ingest *ig, struct str *lines, size_t ma
     return n;
 }
 
-/* A line that opens JSON text: an object, or an array of objects or arrays ("[", "[{"). */
-static bool opens_json(struct str l)
-{
-    if (l.len == 0)
-        return false;
-    if (l.p[0] == '{')
-        return true;
-    if (l.p[0] != '[')
-        return false;
-    struct str rest = str_trim(str_make(l.p + 1, l.len - 1));
-    return rest.len == 0 || rest.p[0] == '{' || rest.p[0] == '[' || rest.p[0] == ']';
-}
-
 /* JSON lines, or pretty-printed documents / an array that need structural framing?
  * The first line that opens JSON decides: text before it (evtx_dump's "Record 1")
  * is what the document framing skips anyway. */
@@ -114,7 +102,7 @@ static enum framing pick_framing(const struct ingest *ig, const struct str *line
     if (strcmp(ig->dec->name, "json") != 0)
         return FRAME_LINES;
     size_t k = 0;
-    while (k < n && !opens_json(str_trim(lines[k])))
+    while (k < n && !ingest__opens_json(str_trim(lines[k])))
         k++;
     if (k == n)
         return FRAME_LINES;

@@ -160,4 +160,8 @@ int ingest__syslog_header(struct decoder_ctx *ctx, struct str line, struct event
  */
 int ingest__time_mdy(struct str s, const struct time_opts *opts, int64_t *out);
 
+/* A line that opens JSON text: an object, or an array of objects or arrays. A line
+ * like "[2021-06-15 10:00:00] INFO ..." starts with '[' but is not JSON. (dec_json.c) */
+bool ingest__opens_json(struct str l);
+
 #endif
