@@ -85,7 +85,8 @@ static int ingest_one(struct store *s, uint32_t tenant, const char *path,
                       &source_id, d);
     struct store_file f = {.size = ingest_raw_size(ig)};
     f.head = ingest_head(ig, &f.head_len);
-    if (rc == 0 && !is_stdin)
+    /* stdin gets a file record too, so its counts show in sources and stats; it never resumes. */
+    if (rc == 0)
         rc = store_file_open(s, source_id, key, &f, d);
     if (rc) {
         ingest_close(ig);
@@ -93,7 +94,7 @@ static int ingest_one(struct store *s, uint32_t tenant, const char *path,
     }
     uint64_t start = resume && !is_stdin ? f.offset : 0;
     res->resumed = start > 0;
-    res->restarted = f.restarted;
+    res->restarted = f.restarted && !is_stdin;
     snprintf(res->format, sizeof(res->format), "%s", ingest_decoder(ig)->name);
     snprintf(res->codec, sizeof(res->codec), "%s", ingest_codec(ig));
 
@@ -106,7 +107,7 @@ static int ingest_one(struct store *s, uint32_t tenant, const char *path,
     struct sink_ctx sc = {s, 0};
     struct ingest_sink sink = {sink_emit, &sc};
     int64_t t0 = clock_mono_ns();
-    struct ingest_target target = {source_id, is_stdin ? 0 : f.id, start};
+    struct ingest_target target = {source_id, f.id, start};
     rc = ingest_run(ig, &target, &sink, &res->st, d);
     if (rc == 0 && sc.last_seq)
         rc = store_wait(s, sc.last_seq, d);
