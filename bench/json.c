@@ -29,13 +29,12 @@ struct result {
     uint64_t lines, ok;
 };
 
-static struct result run_flatten(const char *buf, size_t len, int reps)
+/* Parse one line; returns 1 if it was valid. */
+typedef int parse_fn(const char *p, size_t n, void *ctx);
+
+static struct result run(const char *buf, size_t len, int reps, parse_fn *parse, void *ctx)
 {
-    struct json_flatten_opts o = {.max_depth = 32, .max_leaves = 4096, .max_path_bytes = 512};
-    struct arena a;
-    arena_init(&a, 1 << 20);
     struct result r = {0};
-    uint64_t leaves = 0;
     int64_t t0 = clock_mono_ns();
     for (int k = 0; k < reps; k++) {
         const char *p = buf, *end = buf + len;
@@ -45,46 +44,42 @@ static struct result run_flatten(const char *buf, size_t len, int reps)
                 nl = end;
             if (nl > p) {
                 r.lines++;
-                r.ok += json_flatten(str_make(p, (size_t)(nl - p)), &o, &a, count_leaf, &leaves,
-                                     NULL) == 0;
-                arena_reset(&a);
+                r.ok += (uint64_t)parse(p, (size_t)(nl - p), ctx);
             }
             p = nl + 1;
         }
     }
     r.secs = (double)(clock_mono_ns() - t0) / 1e9;
-    arena_fini(&a);
     return r;
 }
 
-static struct result run_cjson(const char *buf, size_t len, int reps)
+static int parse_flatten(const char *p, size_t n, void *ctx)
 {
-    struct result r = {0};
-    int64_t t0 = clock_mono_ns();
-    for (int k = 0; k < reps; k++) {
-        const char *p = buf, *end = buf + len;
-        while (p < end) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            if (nl == NULL)
-                nl = end;
-            if (nl > p) {
-                r.lines++;
-                cJSON *j = cJSON_ParseWithLength(p, (size_t)(nl - p));
-                r.ok += j != NULL;
-                cJSON_Delete(j);
-            }
-            p = nl + 1;
-        }
-    }
-    r.secs = (double)(clock_mono_ns() - t0) / 1e9;
-    return r;
+    static const struct json_flatten_opts o = {
+        .max_depth = 32, .max_leaves = 4096, .max_path_bytes = 512};
+    struct arena *a = ctx;
+    uint64_t leaves = 0;
+    int ok = json_flatten(str_make(p, n), &o, a, count_leaf, &leaves, NULL) == 0;
+    arena_reset(a);
+    return ok;
+}
+
+static int parse_cjson(const char *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    cJSON *j = cJSON_ParseWithLength(p, n);
+    cJSON_Delete(j);
+    return j != NULL;
 }
 
 static void report(const char *input, const char *buf, size_t len)
 {
     int reps = len < (64u << 20) ? 3 : 1;
-    struct result f = run_flatten(buf, len, reps);
-    struct result c = run_cjson(buf, len, reps);
+    struct arena a;
+    arena_init(&a, 1 << 20);
+    struct result f = run(buf, len, reps, parse_flatten, &a);
+    arena_fini(&a);
+    struct result c = run(buf, len, reps, parse_cjson, NULL);
     double mb = (double)len * reps / 1e6;
     printf("json.flatten.%s lines=%llu ok=%llu lines/s=%.0f MB/s=%.0f\n", input,
            (unsigned long long)f.lines, (unsigned long long)f.ok, (double)f.lines / f.secs,

@@ -31,7 +31,6 @@ struct cli {
 /* Output mode from --json / --jsonl / --csv; a table otherwise. */
 struct cli_output {
     enum term_mode mode;
-    bool explicit_mode;
 };
 
 int cli_open_store(const struct cli *c, bool read_only, struct store **s, uint32_t *tenant_id);

@@ -68,7 +68,7 @@ static int listing_opts(struct cli *c, int argc, char **argv, struct cli_output 
 
 int cmd_sources(struct cli *c, int argc, char **argv)
 {
-    struct cli_output out = {TERM_TTY, false};
+    struct cli_output out = {TERM_TTY};
     int ec = listing_opts(c, argc, argv, &out, NULL,
                           "usage: vigil sources [--json|--jsonl|--csv]\n\n"
                           "List sources: type, format, files, events, quarantined records,\n"
@@ -100,7 +100,7 @@ int cmd_sources(struct cli *c, int argc, char **argv)
 
 int cmd_quarantine(struct cli *c, int argc, char **argv)
 {
-    struct cli_output out = {TERM_TTY, false};
+    struct cli_output out = {TERM_TTY};
     uint64_t limit = 50;
     int ec =
         listing_opts(c, argc, argv, &out, &limit,
@@ -136,7 +136,7 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 
 int cmd_stats(struct cli *c, int argc, char **argv)
 {
-    struct cli_output out = {TERM_TTY, false};
+    struct cli_output out = {TERM_TTY};
     int ec = listing_opts(c, argc, argv, &out, NULL,
                           "usage: vigil stats [--json|--jsonl|--csv]\n\n"
                           "Summarise the store: events, quarantined records, sources, files,\n"

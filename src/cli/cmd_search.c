@@ -114,7 +114,7 @@ int cmd_search(struct cli *c, int argc, char **argv)
         {"home", required_argument, NULL, 'H'},  {"tenant", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
-    struct cli_output out = {TERM_TTY, false};
+    struct cli_output out = {TERM_TTY};
     uint64_t limit = 100;
     bool explain = false, quiet = c->quiet;
     int opt;

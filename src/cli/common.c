@@ -59,7 +59,6 @@ int cli_output_flag(struct cli_output *o, const char *name)
         o->mode = TERM_CSV;
     else
         return 0;
-    o->explicit_mode = true;
     return 1;
 }
 

@@ -118,16 +118,3 @@ enum field_type field_type(uint32_t id)
     const struct field_slot *s = slot(id);
     return s ? s->type : FIELD_UNKNOWN;
 }
-
-uint32_t field_count(void)
-{
-    pthread_once(&dict_once, dict_init);
-    return atomic_load(&dict.count);
-}
-
-const char *field_type_name(enum field_type t)
-{
-    static const char *const names[] = {"keyword", "text", "long", "double",
-                                        "bool",    "ip",   "date", "unknown"};
-    return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
-}

@@ -115,8 +115,5 @@ uint32_t field_lookup(struct str name);
 struct str field_name(uint32_t id);
 /* Declared type for ECS fields; FIELD_UNKNOWN for dynamic ones. */
 enum field_type field_type(uint32_t id);
-const char *field_type_name(enum field_type t);
-/* Number of ids handed out so far (for tables indexed by id). */
-uint32_t field_count(void);
 
 #endif

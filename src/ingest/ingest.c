@@ -205,11 +205,6 @@ uint64_t ingest_raw_size(const struct ingest *ig)
     return input_raw_size(ig->in);
 }
 
-bool ingest_is_stdin(const struct ingest *ig)
-{
-    return strcmp(input_path(ig->in), "<stdin>") == 0;
-}
-
 /* ---- batches ------------------------------------------------------------ */
 
 static void new_batch(struct ingest *ig)

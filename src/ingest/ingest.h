@@ -66,7 +66,6 @@ const char *ingest_framing(const struct ingest *ig); /* "lines" or "json-documen
 const char *ingest_codec(const struct ingest *ig);   /* "plain", "gzip", "zstd" */
 const uint8_t *ingest_head(const struct ingest *ig, size_t *len);
 uint64_t ingest_raw_size(const struct ingest *ig);
-bool ingest_is_stdin(const struct ingest *ig);
 
 /* What the batches of a run are tagged with, and where the run starts. */
 struct ingest_target {

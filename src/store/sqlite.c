@@ -308,14 +308,6 @@ static int be_list_quarantine(void *be, uint32_t tenant_id, uint64_t limit, stor
                 tenant_id, (int64_t)(limit ? limit : 100), fn, ctx, d);
 }
 
-static int be_list_partitions(void *be, store_row_fn *fn, void *ctx, struct diag *d)
-{
-    return list(be,
-                "SELECT day, ev_table, fts_table, rows, min_ts, max_ts FROM partitions"
-                " ORDER BY day",
-                0, 0, fn, ctx, d);
-}
-
 static int64_t one(sqlite3 *db, const char *sql, int64_t arg)
 {
     sqlite3_stmt *st;
@@ -373,6 +365,5 @@ const struct store_backend store_backend_sqlite = {
     .explain = sqlite__explain,
     .list_sources = be_list_sources,
     .list_quarantine = be_list_quarantine,
-    .list_partitions = be_list_partitions,
     .stats = be_stats,
 };

@@ -16,29 +16,16 @@
 
 int sqlite__writer_init(struct sqlite_be *be, struct diag *d)
 {
-    /* The next global event id continues after the largest stored one. */
+    /* Event ids are global and never reused: every commit records the next one
+     * in meta (in the same transaction), so it survives retention and restarts. */
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(be->w, "SELECT ev_table FROM partitions", -1, &st, NULL) != SQLITE_OK)
-        return sqlite__fail(be->w, d, "listing partitions");
-    int64_t max_id = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char sql[96];
-        snprintf(sql, sizeof(sql), "SELECT max(id) FROM %s", sqlite3_column_text(st, 0));
-        sqlite3_stmt *mx;
-        if (sqlite3_prepare_v2(be->w, sql, -1, &mx, NULL) == SQLITE_OK &&
-            sqlite3_step(mx) == SQLITE_ROW && sqlite3_column_int64(mx, 0) > max_id)
-            max_id = sqlite3_column_int64(mx, 0);
-        sqlite3_finalize(mx);
-    }
-    sqlite3_finalize(st);
-    /* Retention may have dropped the partition that held the largest ids: the
-     * high-water mark in meta keeps ids from being handed out twice. */
+    be->next_id = 1;
     if (sqlite3_prepare_v2(be->w, "SELECT value FROM meta WHERE key='next_event_id'", -1, &st,
-                           NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > max_id + 1)
-        max_id = sqlite3_column_int64(st, 0) - 1;
+                           NULL) != SQLITE_OK)
+        return sqlite__fail(be->w, d, "reading the next event id");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        be->next_id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    be->next_id = max_id + 1;
 
     static const char q_sql[] =
         "INSERT INTO quarantine(tenant_id, source_id, file_id, offset, length, reason, detail,"

@@ -291,11 +291,6 @@ int store_list_quarantine(struct store *s, uint32_t tenant_id, uint64_t limit, s
     return s->be_ops->list_quarantine(s->be, tenant_id, limit, fn, ctx, d);
 }
 
-int store_list_partitions(struct store *s, store_row_fn *fn, void *ctx, struct diag *d)
-{
-    return s->be_ops->list_partitions(s->be, fn, ctx, d);
-}
-
 int store_stats(struct store *s, uint32_t tenant_id, struct store_stats *st, struct diag *d)
 {
     return s->be_ops->stats(s->be, tenant_id, st, d);

@@ -118,7 +118,6 @@ int store_list_sources(struct store *s, uint32_t tenant_id, store_row_fn *fn, vo
                        struct diag *d);
 int store_list_quarantine(struct store *s, uint32_t tenant_id, uint64_t limit, store_row_fn *fn,
                           void *ctx, struct diag *d);
-int store_list_partitions(struct store *s, store_row_fn *fn, void *ctx, struct diag *d);
 
 struct store_stats {
     uint64_t events, quarantined, sources, files, partitions;

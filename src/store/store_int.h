@@ -40,7 +40,6 @@ struct store_backend {
     int (*list_sources)(void *be, uint32_t tenant_id, store_row_fn *fn, void *ctx, struct diag *d);
     int (*list_quarantine)(void *be, uint32_t tenant_id, uint64_t limit, store_row_fn *fn,
                            void *ctx, struct diag *d);
-    int (*list_partitions)(void *be, store_row_fn *fn, void *ctx, struct diag *d);
     int (*stats)(void *be, uint32_t tenant_id, struct store_stats *st, struct diag *d);
 };
 
